@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type ErrorRequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { LiveState } from '../live/state.js';
+import type { Store } from '../store/store.js';
+import { HttpError } from './params.js';
+import { energyRouter } from './routes/energy.js';
+import { seriesRouter } from './routes/series.js';
+import { statusRouter, type HealthReport } from './routes/status.js';
+
+export interface ApiDeps {
+  store: Store;
+  live: LiveState;
+  health: () => HealthReport;
+  log: Logger;
+  /** Built dashboard (web/dist); served at `/`. */
+  webDir: string;
+  clock?: () => number;
+}
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // The dashboard has no inline scripts or styles: everything comes from its own origin.
+        useDefaults: false,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          'font-src': ["'self'"],
+          'object-src': ["'none'"],
+          'base-uri': ["'self'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          // No upgrade-insecure-requests: sites run the dashboard over plain HTTP on their own network.
+        },
+      },
+    }),
+  );
+  const api = express.Router();
+  api.use(statusRouter(deps.health, deps.live, deps.clock ?? Date.now));
+  api.use(energyRouter(deps.store));
+  api.use(seriesRouter(deps.store));
+  api.use((_req, _res, next) => next(new HttpError(404, 'no such API route')));
+  app.use('/api', api);
+  app.use(dashboard(deps.webDir));
+  app.use(errorHandler(deps.log));
+  return app;
+}
+
+function dashboard(webDir: string): express.RequestHandler {
+  if (existsSync(join(webDir, 'index.html'))) return express.static(webDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml });
+  return (_req, res) => {
+    res.status(503).type('text/plain').send(`The dashboard is not built (${webDir} has no index.html). Run: npm run build:web`);
+  };
+}
+
+function noCacheForHtml(res: express.Response, path: string): void {
+  if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+}
+
+/** The one place errors become responses: a clear message for the client, never a stack trace. */
+function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: err.message });
+      return;
+    }
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) log.error({ err, path: req.path }, 'request failed');
+    res.status(status).json({ error: status === 500 ? 'internal error; see the server log' : String(err.message ?? 'bad request') });
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Normalized readings: what every dialect decodes into and every store writes.
+ * Times are milliseconds since the Unix epoch, taken from the device (`ts`), never from arrival.
+ */
+
+/** One PDU outlet's electrical reading. `energy_wh` is the outlet's lifetime register. */
+export interface OutletReading {
+  kind: 'outlet';
+  site: string;
+  pdu: string;
+  outlet: number;
+  rig?: string;
+  ts: number;
+  power_w: number;
+  energy_wh?: number;
+  voltage_v?: number;
+  current_a?: number;
+  pf?: number;
+}
+
+/** A miner's own report of its work. */
+export interface MinerReading {
+  kind: 'miner';
+  site: string;
+  rig: string;
+  ts: number;
+  hashrate_ths: number;
+  model?: string;
+  temp_c?: number;
+}
+
+/** The facility (revenue/utility) meter: IT load plus cooling plus losses. */
+export interface MeterReading {
+  kind: 'meter';
+  site: string;
+  meter: string;
+  ts: number;
+  power_w: number;
+  energy_wh?: number;
+}
+
+export type Reading = OutletReading | MinerReading | MeterReading;
+
+/** Online/offline as a PDU gateway announces it (retained status, MQTT last will). Live state only. */
+export interface DeviceStatus {
+  kind: 'status';
+  site: string;
+  pdu: string;
+  online: boolean;
+}
+
+/** The key that makes a reading unique in the store: the same key twice is the same reading. */
+export function readingKey(r: Reading): string {
+  switch (r.kind) {
+    case 'outlet':
+      return `outlet/${r.site}/${r.pdu}/${r.outlet}/${r.rig ?? ''}/${r.ts}`;
+    case 'miner':
+      return `miner/${r.site}/${r.rig}/${r.model ?? ''}/${r.ts}`;
+    case 'meter':
+      return `meter/${r.site}/${r.meter}/${r.ts}`;
+  }
+}

@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import { REJECT_REASONS, type Rejection, type RejectReason } from '../domain/errors.js';
+
+/** What came in and where it went, since start. Served by /api/health. */
+export class IngestCounters {
+  messagesReceived = 0;
+  readingsReceived = 0;
+  readingsStored = 0;
+  readingsRejected = 0;
+  readingsDeadLettered = 0;
+  statusesReceived = 0;
+  readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
+
+  reject(reason: RejectReason): void {
+    this.readingsRejected += 1;
+    this.rejectedByReason[reason] += 1;
+  }
+
+  snapshot() {
+    return {
+      messages_received: this.messagesReceived,
+      readings_received: this.readingsReceived,
+      readings_stored: this.readingsStored,
+      readings_rejected: this.readingsRejected,
+      readings_dead_lettered: this.readingsDeadLettered,
+      statuses_received: this.statusesReceived,
+      rejected_by_reason: { ...this.rejectedByReason },
+    };
+  }
+}
+
+/**
+ * Logs rejections without flooding the log: the first of each reason at once (with its topic and
+ * message), then at most one summary line per reason and window saying how many were held back.
+ */
+export class RejectLog {
+  private readonly windows = new Map<RejectReason, { since: number; suppressed: number }>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly windowMs = 10_000,
+  ) {}
+
+  note(topic: string, rejection: Rejection, now: number): void {
+    const w = this.windows.get(rejection.reason);
+    if (w && now - w.since < this.windowMs) {
+      w.suppressed += 1;
+      return;
+    }
+    const suppressed = w?.suppressed ?? 0;
+    this.windows.set(rejection.reason, { since: now, suppressed: 0 });
+    this.log.warn({ topic, reason: rejection.reason, suppressed }, `rejected: ${rejection.message}${suppressed ? ` (+${suppressed} more of this reason not logged)` : ''}`);
+  }
+}

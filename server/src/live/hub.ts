@@ -1,0 +1,101 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { isId } from '../domain/ids.js';
+import type { DeviceStatus, Reading } from '../domain/reading.js';
+import type { ReadingSink } from '../ingest/ingestor.js';
+import type { Store } from '../store/store.js';
+import { FRAME_INTERVAL_MS, type ClientToServerEvents, type ServerToClientEvents } from './events.js';
+import { dayOf, LiveState } from './state.js';
+
+const MAX_SUBSCRIBED_SITES = 1000;
+
+/**
+ * Pushes live frames over socket.io: every client gets the facility frame, and `site:frame` only for
+ * the sites it subscribed to (one room per site). Frames are built once per tick, not per reading,
+ * so the cost is independent of the reading rate.
+ */
+export class LiveHub implements ReadingSink {
+  readonly state: LiveState;
+  private io: Server<ClientToServerEvents, ServerToClientEvents> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private seededDay = -1;
+  private nextSeedAt = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    staleAfterMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.state = new LiveState(staleAfterMs);
+  }
+
+  observe(readings: readonly Reading[]): void {
+    this.state.observe(readings);
+  }
+
+  observeStatus(status: DeviceStatus): void {
+    this.state.observeStatus(status);
+  }
+
+  get clients(): number {
+    return this.io?.engine.clientsCount ?? 0;
+  }
+
+  start(http: HttpServer): void {
+    const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { serveClient: false });
+    io.on('connection', (socket) => {
+      socket.on('subscribe', (req, ack) => {
+        const sites = Array.isArray(req?.sites) ? req.sites.filter(isId).slice(0, MAX_SUBSCRIBED_SITES) : null;
+        if (!sites) return safeAck(ack, { ok: false, error: 'sites must be an array of site ids' });
+        for (const room of socket.rooms) if (room.startsWith('site:')) void socket.leave(room);
+        void socket.join(sites.map((s) => `site:${s}`));
+        safeAck(ack, { ok: true, data: { sites } });
+      });
+      socket.on('rigs', (req, ack) => {
+        if (!isId(req?.site)) return safeAck(ack, { ok: false, error: 'site must be a site id' });
+        safeAck(ack, { ok: true, data: this.state.rigs(req.site, this.clock()) });
+      });
+    });
+    this.io = io;
+    this.timer = setInterval(() => this.tick(), FRAME_INTERVAL_MS);
+    void this.seedToday();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await new Promise<void>((resolve) => (this.io ? this.io.close(() => resolve()) : resolve()));
+    this.io = null;
+  }
+
+  private tick(): void {
+    const now = this.clock();
+    if (dayOf(now) !== this.seededDay && now >= this.nextSeedAt) void this.seedToday();
+    const facility = this.state.facility(now);
+    const io = this.io;
+    if (!io) return;
+    io.emit('facility:frame', facility);
+    for (const frame of facility.sites) io.to(`site:${frame.site}`).emit('site:frame', frame);
+  }
+
+  /** kWh today must count what was used before this process started: seed it from the store. */
+  private async seedToday(): Promise<void> {
+    const now = this.clock();
+    const day = dayOf(now);
+    this.seededDay = day;
+    try {
+      const first = await this.store.firstRegisters({ from: day * 86_400_000, to: now + 1 });
+      this.state.seedToday(first, day);
+    } catch (err) {
+      this.seededDay = -1;
+      this.nextSeedAt = now + 30_000; // the store is down: try again later, not every tick
+      this.log.warn({ err: (err as Error).message }, 'could not read today\'s first registers; kWh today counts from now');
+    }
+  }
+}
+
+/** A client may send no ack callback; never let that throw inside the socket handler. */
+function safeAck<T>(ack: unknown, res: T): void {
+  if (typeof ack === 'function') (ack as (r: T) => void)(res);
+}

@@ -1,0 +1,156 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { MeterReading, MinerReading, OutletReading, Reading } from '../domain/reading.js';
+import { sumBuckets, type BucketQuery, type FirstRegister, type PowerBucket, type RangeQuery, type Store, type StoreStatus } from './store.js';
+
+/**
+ * Embedded store for the demo and small sites. Same schema as InfluxDB (docs/schema.md): one table
+ * per measurement, the tag set plus the timestamp as primary key, so a repeated reading replaces
+ * itself as it does in InfluxDB. An absent tag is stored as '' (InfluxDB has no null tags either).
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS pdu_outlet (
+  site TEXT NOT NULL, pdu TEXT NOT NULL, outlet INTEGER NOT NULL, rig TEXT NOT NULL, ts INTEGER NOT NULL,
+  power_w REAL NOT NULL, energy_wh REAL, voltage_v REAL, current_a REAL, pf REAL,
+  PRIMARY KEY (site, pdu, outlet, rig, ts)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pdu_outlet_site_ts ON pdu_outlet (site, ts);
+CREATE TABLE IF NOT EXISTS miner (
+  site TEXT NOT NULL, rig TEXT NOT NULL, model TEXT NOT NULL, ts INTEGER NOT NULL,
+  hashrate_ths REAL NOT NULL, temp_c REAL,
+  PRIMARY KEY (site, rig, model, ts)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS miner_site_ts ON miner (site, ts);
+CREATE TABLE IF NOT EXISTS site_meter (
+  site TEXT NOT NULL, meter TEXT NOT NULL, ts INTEGER NOT NULL, power_w REAL NOT NULL, energy_wh REAL,
+  PRIMARY KEY (site, meter, ts)) WITHOUT ROWID;
+`;
+
+// On a repeat, a field the new reading lacks keeps its stored value: InfluxDB merges fields the same way.
+const UPSERT_OUTLET = `INSERT INTO pdu_outlet VALUES (@site, @pdu, @outlet, @rig, @ts, @power_w, @energy_wh, @voltage_v, @current_a, @pf)
+  ON CONFLICT DO UPDATE SET power_w = excluded.power_w, energy_wh = coalesce(excluded.energy_wh, energy_wh),
+  voltage_v = coalesce(excluded.voltage_v, voltage_v), current_a = coalesce(excluded.current_a, current_a), pf = coalesce(excluded.pf, pf)`;
+const UPSERT_MINER = `INSERT INTO miner VALUES (@site, @rig, @model, @ts, @hashrate_ths, @temp_c)
+  ON CONFLICT DO UPDATE SET hashrate_ths = excluded.hashrate_ths, temp_c = coalesce(excluded.temp_c, temp_c)`;
+const UPSERT_METER = `INSERT INTO site_meter VALUES (@site, @meter, @ts, @power_w, @energy_wh)
+  ON CONFLICT DO UPDATE SET power_w = excluded.power_w, energy_wh = coalesce(excluded.energy_wh, energy_wh)`;
+
+type Row = Record<string, string | number | null>;
+
+export class SqliteStore implements Store {
+  private db: Database.Database | null = null;
+  private writeAll: ((readings: readonly Reading[]) => void) | null = null;
+
+  constructor(private readonly path: string) {}
+
+  async start(): Promise<void> {
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    const db = new Database(this.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+    const outlet = db.prepare(UPSERT_OUTLET);
+    const miner = db.prepare(UPSERT_MINER);
+    const meter = db.prepare(UPSERT_METER);
+    this.writeAll = db.transaction((readings: readonly Reading[]) => {
+      for (const r of readings) {
+        if (r.kind === 'outlet') outlet.run(outletRow(r));
+        else if (r.kind === 'miner') miner.run({ site: r.site, rig: r.rig, model: r.model ?? '', ts: r.ts, hashrate_ths: r.hashrate_ths, temp_c: r.temp_c ?? null });
+        else meter.run({ site: r.site, meter: r.meter, ts: r.ts, power_w: r.power_w, energy_wh: r.energy_wh ?? null });
+      }
+    });
+    this.db = db;
+  }
+
+  async stop(): Promise<void> {
+    this.db?.close();
+    this.db = null;
+  }
+
+  status(): StoreStatus {
+    return { backend: 'sqlite', ready: this.db !== null, lastError: null };
+  }
+
+  async write(readings: readonly Reading[]): Promise<void> {
+    if (!this.writeAll) throw new Error('sqlite store is not started');
+    this.writeAll(readings);
+  }
+
+  async outlets(q: RangeQuery): Promise<OutletReading[]> {
+    const rows = this.select('pdu_outlet', q, '*', 'ORDER BY ts, pdu, outlet');
+    return rows.map((row) => {
+      const r: OutletReading = { kind: 'outlet', site: String(row.site), pdu: String(row.pdu), outlet: Number(row.outlet), ts: Number(row.ts), power_w: Number(row.power_w) };
+      if (row.rig !== '') r.rig = String(row.rig);
+      copyNumbers(r, row, ['energy_wh', 'voltage_v', 'current_a', 'pf']);
+      return r;
+    });
+  }
+
+  async miners(q: RangeQuery): Promise<MinerReading[]> {
+    const rows = this.select('miner', { ...q, pdu: undefined }, '*', 'ORDER BY ts, rig');
+    return rows.map((row) => {
+      const r: MinerReading = { kind: 'miner', site: String(row.site), rig: String(row.rig), ts: Number(row.ts), hashrate_ths: Number(row.hashrate_ths) };
+      if (row.model !== '') r.model = String(row.model);
+      copyNumbers(r, row, ['temp_c']);
+      return r;
+    });
+  }
+
+  async meters(q: RangeQuery): Promise<MeterReading[]> {
+    const rows = this.select('site_meter', { ...q, pdu: undefined, rig: undefined }, '*', 'ORDER BY ts, meter');
+    return rows.map((row) => {
+      const r: MeterReading = { kind: 'meter', site: String(row.site), meter: String(row.meter), ts: Number(row.ts), power_w: Number(row.power_w) };
+      copyNumbers(r, row, ['energy_wh']);
+      return r;
+    });
+  }
+
+  async powerBuckets(q: BucketQuery): Promise<PowerBucket[]> {
+    const step = Math.trunc(q.stepMs);
+    const rows = this.select('pdu_outlet', q, `(ts - ts % ${step}) AS ts, avg(power_w) AS power_w`, 'GROUP BY 1, site, pdu, outlet, rig');
+    return sumBuckets(rows as { ts: number; power_w: number }[]);
+  }
+
+  async firstRegisters(q: RangeQuery): Promise<FirstRegister[]> {
+    // SQLite returns the other columns of the row that holds min(ts): the first register reading.
+    const rows = this.select('pdu_outlet', q, 'site, pdu, outlet, min(ts) AS ts, energy_wh', 'AND energy_wh IS NOT NULL GROUP BY site, pdu, outlet');
+    return rows.map((row) => ({ site: String(row.site), pdu: String(row.pdu), outlet: Number(row.outlet), ts: Number(row.ts), energy_wh: Number(row.energy_wh) }));
+  }
+
+  async sites(): Promise<string[]> {
+    const rows = this.database().prepare('SELECT site FROM pdu_outlet UNION SELECT site FROM miner UNION SELECT site FROM site_meter ORDER BY site').all() as Row[];
+    return rows.map((r) => String(r.site));
+  }
+
+  /** `tail` continues the WHERE clause (`AND …`) and/or adds GROUP BY / ORDER BY. */
+  private select(table: string, q: RangeQuery, columns: string, tail: string): Row[] {
+    const where = ['ts >= @from', 'ts < @to'];
+    const params: Row = { from: q.from, to: q.to };
+    for (const key of ['site', 'pdu', 'rig'] as const) {
+      const value = q[key];
+      if (value === undefined) continue;
+      where.push(`${key} = @${key}`);
+      params[key] = value;
+    }
+    const sql = `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ${tail}`;
+    return this.database().prepare(sql).all(params) as Row[];
+  }
+
+  private database(): Database.Database {
+    if (!this.db) throw new Error('sqlite store is not started');
+    return this.db;
+  }
+}
+
+function outletRow(r: OutletReading): Row {
+  return {
+    site: r.site, pdu: r.pdu, outlet: r.outlet, rig: r.rig ?? '', ts: r.ts, power_w: r.power_w,
+    energy_wh: r.energy_wh ?? null, voltage_v: r.voltage_v ?? null, current_a: r.current_a ?? null, pf: r.pf ?? null,
+  };
+}
+
+function copyNumbers(target: object, row: Row, keys: string[]): void {
+  for (const key of keys) {
+    const value = row[key];
+    if (value !== null && value !== undefined) (target as Record<string, unknown>)[key] = Number(value);
+  }
+}

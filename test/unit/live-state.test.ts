@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { OutletReading } from '../../server/src/domain/reading.js';
+import { LiveState } from '../../server/src/live/state.js';
+
+const DAY = 86_400_000;
+const T = 20_000 * DAY + 3_600_000; // 01:00 UTC on some day
+const o = (outlet: number, ts: number, power_w: number, extra: Partial<OutletReading> = {}): OutletReading => ({ kind: 'outlet', site: 's', pdu: 'p1', outlet, ts, power_w, ...extra });
+
+describe('LiveState', () => {
+  it('builds a site frame from the latest fresh readings', () => {
+    const live = new LiveState(30_000);
+    live.observe([
+      o(1, T, 3000, { rig: 'r1', energy_wh: 100 }),
+      o(2, T, 1500, { rig: 'r2', energy_wh: 50 }),
+      o(3, T - 60_000, 999, { rig: 'r3' }), // stale: not in the load
+      { kind: 'miner', site: 's', rig: 'r1', ts: T, hashrate_ths: 100 },
+      { kind: 'miner', site: 's', rig: 'r2', ts: T, hashrate_ths: 0 },
+      { kind: 'meter', site: 's', meter: 'm', ts: T, power_w: 5400 },
+    ]);
+    live.observeStatus({ kind: 'status', site: 's', pdu: 'p2', online: false });
+    const f = live.frame('s', T + 1000);
+    expect(f).toEqual({
+      site: 's', ts: T + 1000, power_w: 4500, meter_power_w: 5400, pue: 1.2, kwh_today: 0, hashrate_ths: 100, j_per_th: 30,
+      rigs_online: 1, rigs_offline: 2, pdus_online: 1, pdus_offline: 1,
+    });
+  });
+
+  it('counts kWh today from register increases, ignoring late readings and resets', () => {
+    const live = new LiveState(30_000);
+    live.observe([o(1, T, 1000, { energy_wh: 100 })]);
+    live.observe([o(1, T + 1000, 1000, { energy_wh: 150 })]);
+    live.observe([o(1, T + 500, 1000, { energy_wh: 120 })]); // late: already counted through the register
+    live.observe([o(1, T + 2000, 1000, { energy_wh: 3 })]); // reset
+    live.observe([o(1, T + 3000, 1000, { energy_wh: 10 })]);
+    expect(live.frame('s', T + 3000).kwh_today).toBeCloseTo(0.057, 12);
+  });
+
+  it('starts a new day at UTC midnight', () => {
+    const live = new LiveState(30_000);
+    const beforeMidnight = 20_001 * DAY - 1000;
+    live.observe([o(1, beforeMidnight - 1000, 1000, { energy_wh: 0 }), o(1, beforeMidnight, 1000, { energy_wh: 500 })]);
+    live.observe([o(1, beforeMidnight + 2000, 1000, { energy_wh: 600 })]);
+    expect(live.frame('s', beforeMidnight + 3000).kwh_today).toBe(0);
+    live.observe([o(1, beforeMidnight + 4000, 1000, { energy_wh: 650 })]);
+    expect(live.frame('s', beforeMidnight + 4000).kwh_today).toBe(0.05);
+  });
+
+  it('adds the energy used before this process started, seeded from the store once', () => {
+    const live = new LiveState(30_000);
+    const day = Math.floor(T / DAY);
+    live.observe([o(1, T, 1000, { energy_wh: 1000 }), o(1, T + 1000, 1000, { energy_wh: 1010 })]);
+    const first = [{ site: 's', pdu: 'p1', outlet: 1, ts: day * DAY + 5, energy_wh: 400 }, { site: 's', pdu: 'p1', outlet: 2, ts: day * DAY, energy_wh: 70 }];
+    live.seedToday(first, day);
+    live.seedToday(first, day);
+    live.observe([o(2, T + 1000, 10, { energy_wh: 75 })]);
+    expect(live.frame('s', T + 1000).kwh_today).toBe(0.615);
+  });
+
+  it('integrates power for outlets without a register', () => {
+    const live = new LiveState(30_000);
+    live.observe([o(1, T, 3600), o(1, T + 10_000, 3600)]);
+    expect(live.frame('s', T + 10_000).kwh_today).toBe(0.01);
+  });
+
+  it('lists rigs with their latest figures', () => {
+    const live = new LiveState(30_000);
+    live.observe([o(4, T, 3250, { rig: 'r9' }), { kind: 'miner', site: 's', rig: 'r9', ts: T, hashrate_ths: 110, model: 'S19 Pro', temp_c: 70 }]);
+    expect(live.rigs('s', T + 1)).toEqual([
+      { rig: 'r9', pdu: 'p1', outlet: 4, power_w: 3250, hashrate_ths: 110, j_per_th: 3250 / 110, model: 'S19 Pro', temp_c: 70, online: true, last_ts: T },
+    ]);
+    expect(live.rigs('s', T + 60_000)[0]).toMatchObject({ power_w: null, hashrate_ths: null, online: false });
+    expect(live.rigs('unknown', T)).toEqual([]);
+  });
+});
