@@ -7,8 +7,8 @@ import { z } from 'zod';
  * environment, which wins.
  */
 
-const port = z.coerce.number().int().min(1).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+const port = z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int().min(1).max(65535);
+const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int().positive();
 const optionalText = z
   .string()
   .optional()
@@ -49,7 +49,7 @@ const schema = z.object({
   WRITE_BATCH_SIZE: positiveInt.max(100_000).default(5000),
   WRITE_INTERVAL_MS: positiveInt.max(60_000).default(250),
   MAX_PAYLOAD_BYTES: positiveInt.max(16 * 1024 * 1024).default(256 * 1024),
-  MAX_FUTURE_SKEW_MS: z.coerce.number().int().min(0).default(5 * 60_000),
+  MAX_FUTURE_SKEW_MS: z.coerce.number({ error: 'must be a whole number of ms' }).int().min(0).default(5 * 60_000),
   STALE_AFTER_MS: positiveInt.default(30_000),
 });
 
