@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { Kilowatch } from './kilowatch.js';
 import { createLogger } from './logging.js';
+import { installShutdown } from './shutdown.js';
 
 /** `npm start`: the server alone, against what the environment names. */
 async function main(): Promise<void> {
@@ -26,23 +27,4 @@ async function main(): Promise<void> {
   }
 }
 
-/** SIGTERM/SIGINT: stop taking, flush, acknowledge, close. A second signal exits at once. */
-export function installShutdown(stop: () => Promise<void>, log: { info: (msg: string) => void; error: (obj: object, msg: string) => void }): void {
-  let stopping = false;
-  const onSignal = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info(`${signal}: shutting down`);
-    stop().then(
-      () => process.exit(0),
-      (err: Error) => {
-        log.error({ err: err.message }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) void main();
+void main();
