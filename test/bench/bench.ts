@@ -1,0 +1,60 @@
+import { Command } from 'commander';
+import { startInfluxd, startMosquitto } from '../harness/index.js';
+import { measureInfluxCeiling } from './influx-ceiling.js';
+import { runIngestStep, type IngestRunResult } from './ingest-run.js';
+import { startServerProcess } from './server-process.js';
+
+/**
+ * `npm run bench`: ingestion through real Mosquitto and InfluxDB at rising rates, and the raw InfluxDB
+ * write ceiling in the same run. It prints figures; nothing here passes or fails on speed.
+ */
+async function main(): Promise<void> {
+  const opts = new Command('bench')
+    .option('--rates <list>', 'outlet readings per second to try, comma-separated', '5000,10000,20000,30000')
+    .option('--seconds <n>', 'seconds of load per rate', '15')
+    .option('--ceiling-seconds <n>', 'seconds of raw InfluxDB writes', '10')
+    .parse()
+    .opts<{ rates: string; seconds: string; ceilingSeconds: string }>();
+  const rates = opts.rates.split(',').map(Number);
+  if (rates.some((r) => !Number.isInteger(r) || r < 100)) throw new Error('--rates must be whole numbers ≥ 100, e.g. 5000,10000');
+  const seconds = Number(opts.seconds);
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+
+  log('starting private mosquitto and influxd …');
+  const [mosquitto, influxd] = await Promise.all([startMosquitto(), startInfluxd()]);
+  try {
+    log(`raw InfluxDB write ceiling (${opts.ceilingSeconds} s of 5000-point line-protocol batches, 2 in flight) …`);
+    const ceiling = await measureInfluxCeiling(influxd.url, Number(opts.ceilingSeconds));
+    log(`  ${Math.round(ceiling.pointsPerSec)} points/s`);
+    const results: IngestRunResult[] = [];
+    for (const rate of rates) {
+      log(`ingest at ${rate} outlet readings/s for ${seconds} s …`);
+      const database = `bench_${rate}`;
+      const server = await startServerProcess({ MQTT_URL: mosquitto.url, INFLUX_URL: influxd.url, INFLUX_DB: database });
+      try {
+        results.push(await runIngestStep({ mqttUrl: mosquitto.url, influxUrl: influxd.url, database, server, rate, seconds, log }));
+      } finally {
+        await server.stop();
+      }
+    }
+    printTable(results, ceiling.pointsPerSec, log);
+  } finally {
+    await Promise.all([mosquitto.stop(), influxd.dispose()]);
+  }
+}
+
+function printTable(results: IngestRunResult[], ceiling: number, log: (line: string) => void): void {
+  log('');
+  log('target/s  achieved/s  published    stored  lost  p50 ms  p99 ms  of raw ceiling');
+  for (const r of results) {
+    log(
+      `${String(r.rate).padStart(8)}  ${r.achievedPerSec.toFixed(0).padStart(10)}  ${String(r.published).padStart(9)}  ${String(r.stored).padStart(8)}  ${String(r.lost).padStart(4)}  ${r.p50Ms.toFixed(0).padStart(6)}  ${r.p99Ms.toFixed(0).padStart(6)}  ${((r.achievedPerSec / ceiling) * 100).toFixed(0).padStart(13)} %`,
+    );
+  }
+  log(`raw InfluxDB ceiling: ${Math.round(ceiling)} points/s. Latency is publish → durable in InfluxDB, at 50 ms resolution.`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
