@@ -32,6 +32,7 @@ export class Kilowatch {
   readonly spool: Spool;
   readonly live: LiveHub;
   private readonly drainer: SpoolDrainer;
+  private readonly ingestor: Ingestor;
   private readonly broker: EmbeddedBroker | null;
   private readonly mqtt: MqttSource;
   private readonly http: Server;
@@ -43,14 +44,24 @@ export class Kilowatch {
     opts: { webDir?: string } = {},
   ) {
     this.store = createStore(config);
-    this.spool = new Spool(join(config.DATA_DIR, 'spool.db'));
+    this.spool = new Spool(join(config.DATA_DIR, 'spool.db'), config.SPOOL_MAX_MB * 1024 * 1024);
     this.drainer = new SpoolDrainer(this.spool, this.store, this.counters, log.child({ part: 'drainer' }), {
       batchSize: config.WRITE_BATCH_SIZE,
       intervalMs: config.WRITE_INTERVAL_MS,
     });
     this.live = new LiveHub(this.store, log.child({ part: 'live' }), config.STALE_AFTER_MS);
     const router = new TopicRouter(createDialects({ topicRoot: config.MQTT_TOPIC_ROOT }), config.MAX_PAYLOAD_BYTES);
-    const ingestor = new Ingestor(router, this.spool, this.live, this.counters, new RejectLog(log.child({ part: 'ingest' })), config.MAX_FUTURE_SKEW_MS, () => this.kickDrainer());
+    const ingestLog = log.child({ part: 'ingest' });
+    this.ingestor = new Ingestor({
+      router,
+      spool: this.spool,
+      sink: this.live,
+      counters: this.counters,
+      rejectLog: new RejectLog(ingestLog),
+      log: ingestLog,
+      maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
+      onSpooled: () => this.kickDrainer(),
+    });
     this.broker = config.MQTT_URL ? null : new EmbeddedBroker(config.HOST, config.MQTT_PORT, log.child({ part: 'broker' }));
     this.mqtt = new MqttSource(
       {
@@ -62,7 +73,7 @@ export class Kilowatch {
         protocolVersion: this.broker || config.MQTT_PROTOCOL === '3.1.1' ? 4 : 5,
         subscriptions: router.subscriptions,
       },
-      ingestor,
+      this.ingestor,
       log.child({ part: 'mqtt' }),
     );
     const app = createApp({ store: this.store, live: this.live.state, health: () => this.health(), log, webDir: opts.webDir ?? WEB_DIST });
@@ -111,11 +122,11 @@ export class Kilowatch {
     const spool = this.spool.depth();
     const mqttOk = this.mqtt.state === 'connected';
     return {
-      status: mqttOk && store.ready ? 'ok' : 'degraded',
+      status: mqttOk && store.ready && !this.ingestor.blocked ? 'ok' : 'degraded',
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
       mqtt: { state: this.mqtt.state, url: redact(this.mqttUrl), embedded: this.broker !== null, reconnects: this.mqtt.reconnects, last_error: this.mqtt.lastError },
       store: { backend: store.backend, state: store.ready ? 'ready' : 'unavailable', last_error: store.lastError, last_write_at: this.drainer.lastWriteAt, last_write_ms: this.drainer.lastWriteMs },
-      spool: { pending_messages: spool.messages, pending_readings: spool.readings },
+      spool: { pending_messages: spool.messages, pending_readings: spool.readings, bytes: spool.bytes, limit_bytes: this.spool.limitBytes, full: this.ingestor.blocked },
       live: { sites: this.live.state.siteIds().length, clients: this.live.clients },
       counters: this.counters.snapshot(),
     };

@@ -57,7 +57,7 @@ describe('Spool and drainer', () => {
     spool.close();
     spool = new Spool(join(dir, 'spool.db'));
     spool.open();
-    expect(spool.depth()).toEqual({ messages: 2, readings: 3 });
+    expect(spool.depth()).toMatchObject({ messages: 2, readings: 3 });
     const batch = spool.peek(2);
     expect(batch?.readings).toEqual([r(1, 10), r(2, 20)]);
     spool.ack(batch!);
@@ -90,5 +90,49 @@ describe('Spool and drainer', () => {
     expect(spool.deadLetters()).toEqual([{ at: expect.any(Number), reason: 'field type conflict', reading: r(2, 2) }]);
     expect(counters.readingsStored).toBe(2);
     expect(counters.readingsDeadLettered).toBe(1);
+  });
+});
+
+describe('a full spool', () => {
+  it('holds the acknowledgement back until the store has taken readings, and drops nothing', async () => {
+    const { Ingestor } = await import('../../server/src/ingest/ingestor.js');
+    const { TopicRouter } = await import('../../server/src/ingest/router.js');
+    const { createDialects } = await import('../../server/src/ingest/dialects/index.js');
+    const { RejectLog } = await import('../../server/src/ingest/counters.js');
+    const dir = mkdtempSync(join(tmpdir(), 'kw-full-'));
+    const spool = new Spool(join(dir, 'spool.db'), 50); // full once it holds one message
+    spool.open();
+    const counters = new IngestCounters();
+    const seen: Reading[] = [];
+    const ingestor = new Ingestor({
+      router: new TopicRouter(createDialects({ topicRoot: 'kilowatch' }), 4096),
+      spool,
+      sink: { observe: (rs) => seen.push(...rs), observeStatus: () => {} },
+      counters,
+      rejectLog: new RejectLog(log),
+      log,
+      maxFutureSkewMs: 60_000,
+      onSpooled: () => {},
+      clock: () => 1_767_225_600_000,
+      fullPollMs: 5,
+    });
+    const message = (outlet: number) => Buffer.from(JSON.stringify({ ts: 1_767_225_600_000, outlets: [{ outlet, power_w: 100 + outlet }] }));
+    expect(ingestor.handle('kilowatch/s/pdu/p', message(1))).toBeUndefined();
+    const second = ingestor.handle('kilowatch/s/pdu/p', message(2));
+    expect(second).toBeInstanceOf(Promise);
+    let acknowledged = false;
+    void (second as Promise<void>).then(() => (acknowledged = true));
+    await new Promise((res) => setTimeout(res, 30));
+    expect(acknowledged).toBe(false);
+    expect(ingestor.blocked).toBe(true);
+    expect(counters.spoolFullEvents).toBe(1);
+    spool.ack(spool.peek(10)!); // the store took the first message
+    await second;
+    expect(acknowledged).toBe(true);
+    expect(ingestor.blocked).toBe(false);
+    expect(spool.peek(10)?.readings.map((x) => x.kind === 'outlet' && x.outlet)).toEqual([2]);
+    expect(seen).toHaveLength(2);
+    spool.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

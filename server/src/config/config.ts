@@ -48,6 +48,7 @@ const schema = z.object({
   MQTT_PROTOCOL: z.enum(['5', '3.1.1']).default('5'),
   WRITE_BATCH_SIZE: positiveInt.max(100_000).default(5000),
   WRITE_INTERVAL_MS: positiveInt.max(60_000).default(250),
+  SPOOL_MAX_MB: positiveInt.max(1_000_000).default(2048),
   MAX_PAYLOAD_BYTES: positiveInt.max(16 * 1024 * 1024).default(256 * 1024),
   MAX_FUTURE_SKEW_MS: z.coerce.number({ error: 'must be a whole number of ms' }).int().min(0).default(5 * 60_000),
   STALE_AFTER_MS: positiveInt.default(30_000),

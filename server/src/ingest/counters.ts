@@ -9,6 +9,8 @@ export class IngestCounters {
   readingsRejected = 0;
   readingsDeadLettered = 0;
   statusesReceived = 0;
+  /** Times the spool filled up and acknowledging paused. */
+  spoolFullEvents = 0;
   readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
 
   reject(reason: RejectReason): void {
@@ -24,6 +26,7 @@ export class IngestCounters {
       readings_rejected: this.readingsRejected,
       readings_dead_lettered: this.readingsDeadLettered,
       statuses_received: this.statusesReceived,
+      spool_full_events: this.spoolFullEvents,
       rejected_by_reason: { ...this.rejectedByReason },
     };
   }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { DeviceStatus, Reading } from '../domain/reading.js';
 import type { IngestCounters, RejectLog } from './counters.js';
 import type { TopicRouter } from './router.js';
@@ -9,40 +10,70 @@ export interface ReadingSink {
   observeStatus(status: DeviceStatus): void;
 }
 
+export interface IngestorDeps {
+  router: TopicRouter;
+  spool: Spool;
+  sink: ReadingSink;
+  counters: IngestCounters;
+  rejectLog: RejectLog;
+  log: Logger;
+  maxFutureSkewMs: number;
+  /** Called after readings were spooled (to wake the writer). */
+  onSpooled: () => void;
+  clock?: () => number;
+  /** How often a full spool is checked for room again. */
+  fullPollMs?: number;
+}
+
 /**
- * One message in: decode, count, make durable, show live. Synchronous on purpose: when `handle`
- * returns, the message's readings are in the spool and the broker may be acknowledged. It throws
- * only when the spool cannot take them, and then the message must not be acknowledged.
+ * One message in: decode, count, make durable, show live. When `handle` has returned (or its promise
+ * resolved), the message's readings are in the spool and the broker may be acknowledged. It throws
+ * when the spool cannot take them, and then the message must not be acknowledged.
+ *
+ * A full spool (the store has been down long enough to fill it) is not a reason to drop anything:
+ * `handle` waits for room, the MQTT client stops acknowledging and reading, and the broker holds the
+ * messages in our persistent session until the store catches up.
  */
 export class Ingestor {
-  constructor(
-    private readonly router: TopicRouter,
-    private readonly spool: Spool,
-    private readonly sink: ReadingSink,
-    private readonly counters: IngestCounters,
-    private readonly rejectLog: RejectLog,
-    private readonly maxFutureSkewMs: number,
-    private readonly onSpooled: () => void,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  private fullSince: number | null = null;
 
-  handle(topic: string, payload: Buffer): void {
-    const now = this.clock();
-    const decoded = this.router.decode(topic, payload, { now, maxFutureSkewMs: this.maxFutureSkewMs });
-    this.counters.messagesReceived += 1;
+  constructor(private readonly d: IngestorDeps) {}
+
+  handle(topic: string, payload: Buffer): void | Promise<void> {
+    const now = (this.d.clock ?? Date.now)();
+    const decoded = this.d.router.decode(topic, payload, { now, maxFutureSkewMs: this.d.maxFutureSkewMs });
+    this.d.counters.messagesReceived += 1;
     for (const rejection of decoded.rejects) {
-      this.counters.reject(rejection.reason);
-      this.rejectLog.note(topic, rejection, now);
-    }
-    if (decoded.readings.length > 0) {
-      this.spool.append(decoded.readings);
-      this.counters.readingsReceived += decoded.readings.length;
-      this.sink.observe(decoded.readings);
-      this.onSpooled();
+      this.d.counters.reject(rejection.reason);
+      this.d.rejectLog.note(topic, rejection, now);
     }
     for (const status of decoded.statuses) {
-      this.counters.statusesReceived += 1;
-      this.sink.observeStatus(status);
+      this.d.counters.statusesReceived += 1;
+      this.d.sink.observeStatus(status);
     }
+    if (decoded.readings.length === 0) return;
+    if (!this.d.spool.hasRoom()) return this.waitForRoom().then(() => this.accept(decoded.readings));
+    this.accept(decoded.readings);
+  }
+
+  /** Whether ingestion is held back by a full spool right now. */
+  get blocked(): boolean {
+    return this.fullSince !== null;
+  }
+
+  private accept(readings: Reading[]): void {
+    this.d.spool.append(readings);
+    this.d.counters.readingsReceived += readings.length;
+    this.d.sink.observe(readings);
+    this.d.onSpooled();
+  }
+
+  private async waitForRoom(): Promise<void> {
+    this.fullSince = Date.now();
+    this.d.counters.spoolFullEvents += 1;
+    this.d.log.error({ spool: this.d.spool.depth(), limit_bytes: this.d.spool.limitBytes }, 'spool full: not acknowledging new messages until the store takes readings; the broker holds them');
+    while (!this.d.spool.hasRoom()) await new Promise((resolve) => setTimeout(resolve, this.d.fullPollMs ?? 100));
+    this.d.log.info({ waited_ms: Date.now() - this.fullSince, spool: this.d.spool.depth() }, 'spool has room again; acknowledging resumes');
+    this.fullSince = null;
   }
 }

@@ -44,13 +44,17 @@ export class MqttSource {
     this.state = 'connecting';
     // MQTT.js calls this one message at a time and sends the PUBACK only when `done` is called.
     client.handleMessage = (packet, done) => {
-      try {
-        this.ingestor.handle(packet.topic, packet.payload as Buffer);
-        done();
-      } catch (err) {
+      const fail = (err: Error) => {
         // Not acknowledged: the broker keeps the message and redelivers it when the session resumes.
-        this.log.error({ err: (err as Error).message, topic: packet.topic }, 'could not spool a message; left unacknowledged');
-        done(err as Error);
+        this.log.error({ err: err.message, topic: packet.topic }, 'could not spool a message; left unacknowledged');
+        done(err);
+      };
+      try {
+        const pending = this.ingestor.handle(packet.topic, packet.payload as Buffer);
+        if (pending) pending.then(() => done(), fail);
+        else done();
+      } catch (err) {
+        fail(err as Error);
       }
     };
     client.on('connect', (connack) => this.onConnect(connack.sessionPresent));

@@ -8,11 +8,14 @@ export interface SpoolBatch {
   lastId: number;
   messages: number;
   readings: Reading[];
+  bytes: number;
 }
 
 export interface SpoolDepth {
   messages: number;
   readings: number;
+  /** Size of the spooled readings as stored (JSON text), the figure the size limit applies to. */
+  bytes: number;
 }
 
 /**
@@ -27,10 +30,14 @@ export interface SpoolDepth {
 export class Spool {
   private db: Database.Database | null = null;
   private statements: ReturnType<typeof prepare> | null = null;
-  private depthNow: SpoolDepth = { messages: 0, readings: 0 };
+  private depthNow: SpoolDepth = { messages: 0, readings: 0, bytes: 0 };
   private checkpointTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly path: string) {}
+  /** `maxBytes`: above this the spool is full and takes nothing more (see `hasRoom`). */
+  constructor(
+    private readonly path: string,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
 
   open(): void {
     if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
@@ -41,8 +48,8 @@ export class Spool {
       CREATE TABLE IF NOT EXISTS dead_letter (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, reason TEXT NOT NULL, reading TEXT NOT NULL);`);
     this.db = db;
     this.statements = prepare(db);
-    const row = db.prepare('SELECT count(*) AS messages, coalesce(sum(n), 0) AS readings FROM spool').get() as SpoolDepth;
-    this.depthNow = { messages: row.messages, readings: row.readings };
+    const row = db.prepare('SELECT count(*) AS messages, coalesce(sum(n), 0) AS readings, coalesce(sum(length(readings)), 0) AS bytes FROM spool').get() as SpoolDepth;
+    this.depthNow = { ...row };
     this.checkpointTimer = setInterval(() => this.db?.pragma('wal_checkpoint(PASSIVE)'), 1000);
     this.checkpointTimer.unref();
   }
@@ -57,18 +64,30 @@ export class Spool {
 
   /** Commit one message's readings. Synchronous: when it returns, the readings are on disk. */
   append(readings: readonly Reading[]): void {
-    this.stmts().insert.run(JSON.stringify(readings), readings.length);
+    const text = JSON.stringify(readings);
+    this.stmts().insert.run(text, readings.length);
     this.depthNow.messages += 1;
     this.depthNow.readings += readings.length;
+    this.depthNow.bytes += text.length;
+  }
+
+  /** Below its size limit. A full spool takes nothing: the caller stops acknowledging instead. */
+  hasRoom(): boolean {
+    return this.depthNow.bytes < this.maxBytes;
+  }
+
+  get limitBytes(): number {
+    return this.maxBytes;
   }
 
   /** The oldest messages, whole, until at least `maxReadings` readings (or the spool) are taken. */
   peek(maxReadings: number): SpoolBatch | null {
-    const batch: SpoolBatch = { lastId: 0, messages: 0, readings: [] };
+    const batch: SpoolBatch = { lastId: 0, messages: 0, readings: [], bytes: 0 };
     for (const row of this.stmts().oldest.iterate() as Iterable<{ id: number; readings: string }>) {
       for (const r of JSON.parse(row.readings) as Reading[]) batch.readings.push(r);
       batch.lastId = row.id;
       batch.messages += 1;
+      batch.bytes += row.readings.length;
       if (batch.readings.length >= maxReadings) break;
     }
     return batch.messages > 0 ? batch : null;
@@ -79,6 +98,7 @@ export class Spool {
     this.stmts().remove.run(batch.lastId);
     this.depthNow.messages -= batch.messages;
     this.depthNow.readings -= batch.readings.length;
+    this.depthNow.bytes -= batch.bytes;
   }
 
   /** A reading the store refuses for good is kept here, with the reason, never silently dropped. */
