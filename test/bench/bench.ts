@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { startInfluxd, startMosquitto } from '../harness/index.js';
 import { measureInfluxCeiling } from './influx-ceiling.js';
 import { runIngestStep, type IngestRunResult } from './ingest-run.js';
-import { startServerProcess } from './server-process.js';
+import { startServerProcess } from '../support/server-process.js';
 
 /**
  * `npm run bench`: ingestion through real Mosquitto and InfluxDB at rising rates, and the raw InfluxDB
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       try {
         results.push(await runIngestStep({ mqttUrl: mosquitto.url, influxUrl: influxd.url, database, server, rate, seconds, log }));
       } finally {
-        await server.stop();
+        await server.dispose();
       }
     }
     printTable(results, ceiling.pointsPerSec, log);

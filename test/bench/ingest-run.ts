@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { createFleet } from '../../simulators/src/fleet.js';
 import { percentile, timeReached } from './stats.js';
-import type { ServerProcess } from './server-process.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 export interface IngestRunOptions {
   mqttUrl: string;

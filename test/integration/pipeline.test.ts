@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulation } from '../../simulators/src/run.js';
 import { startInfluxd, startMosquitto, type InfluxdHandle, type MosquittoHandle } from '../harness/index.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
+import { readInflux, type StoredRows } from '../support/influx-rows.js';
 import { PublishedLedger, sortRows, type MeterRow, type MinerRow, type OutletRow } from '../support/published.js';
 
 /**
@@ -17,11 +18,6 @@ interface Backend {
   name: string;
   setup(): Promise<{ settings: Record<string, string | number>; readBack(k: RunningKilowatch): Promise<StoredRows>; teardown(): Promise<void> }>;
 }
-interface StoredRows {
-  outlets: OutletRow[];
-  miners: MinerRow[];
-  meters: MeterRow[];
-}
 
 const DB = 'kilowatch_it';
 
@@ -32,7 +28,7 @@ function viaMosquittoAndInflux(protocol: '5' | '3.1.1'): Backend {
       const [mosquitto, influxd]: [MosquittoHandle, InfluxdHandle] = await Promise.all([startMosquitto(), startInfluxd()]);
       return {
         settings: { MQTT_URL: mosquitto.url, MQTT_PROTOCOL: protocol, INFLUX_URL: influxd.url, INFLUX_DB: DB },
-        readBack: () => readInflux(influxd),
+        readBack: () => readInflux(influxd, DB),
         teardown: async () => {
           await Promise.all([mosquitto.stop(), influxd.dispose()]);
         },
@@ -119,25 +115,6 @@ async function publishBadAndOddInput(url: string, ledger: PublishedLedger): Prom
   await send('kilowatch/site-2/pdu/p/status', 'sleeping');
   await client.endAsync();
   return { negative: 2, not_json: 1, future_ts: 1, unknown_topic: 1, wrong_type: 1, too_large: 1, bad_status: 1 };
-}
-
-async function readInflux(influxd: InfluxdHandle): Promise<StoredRows> {
-  const rows = async (q: string) => {
-    const res = (await influxd.query(q, DB)) as { results: { series?: { columns: string[]; values: unknown[][] }[] }[] };
-    const series = res.results[0]?.series ?? [];
-    return series.flatMap((s) => s.values.map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i] ?? null])) as Record<string, unknown>));
-  };
-  const outlets = (await rows('SELECT * FROM pdu_outlet')).map((r): OutletRow => ({
-    site: r.site as string, pdu: r.pdu as string, outlet: Number(r.outlet), rig: (r.rig as string | null) || null, ts: r.time as number, power_w: r.power_w as number,
-    energy_wh: r.energy_wh as number | null, voltage_v: r.voltage_v as number | null, current_a: r.current_a as number | null, pf: r.pf as number | null,
-  }));
-  const miners = (await rows('SELECT * FROM miner')).map((r): MinerRow => ({
-    site: r.site as string, rig: r.rig as string, model: (r.model as string | null) || null, ts: r.time as number, hashrate_ths: r.hashrate_ths as number, temp_c: r.temp_c as number | null,
-  }));
-  const meters = (await rows('SELECT * FROM site_meter')).map((r): MeterRow => ({
-    site: r.site as string, meter: r.meter as string, ts: r.time as number, power_w: r.power_w as number, energy_wh: r.energy_wh as number | null,
-  }));
-  return { outlets: sortRows(outlets), miners: sortRows(miners), meters: sortRows(meters) };
 }
 
 async function readSqlite(path: string): Promise<StoredRows> {
