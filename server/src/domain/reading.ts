@@ -3,6 +3,21 @@
  * Times are milliseconds since the Unix epoch, taken from the device (`ts`), never from arrival.
  */
 
+/**
+ * Where a reading came from, for dialects whose devices do not name their site, PDU and outlet
+ * (Tasmota, Shelly, Sparkplug, line protocol): the fleet registry binds `dialect`/`device`/`channel`
+ * to a site, PDU outlet, rig or meter. Not stored.
+ */
+export interface ReadingSource {
+  dialect: string;
+  /** The device's own id: Tasmota topic, Shelly id, Sparkplug edge node/device, line-protocol tag value. */
+  device: string;
+  /** 1-based channel (relay, outlet, phase) on a multi-channel device. */
+  channel?: number;
+  /** Sparkplug metric or line-protocol measurement.field, where that is what identifies the quantity. */
+  metric?: string;
+}
+
 /** One PDU outlet's electrical reading. `energy_wh` is the outlet's lifetime register. */
 export interface OutletReading {
   kind: 'outlet';
@@ -16,6 +31,7 @@ export interface OutletReading {
   voltage_v?: number;
   current_a?: number;
   pf?: number;
+  source?: ReadingSource;
 }
 
 /** A miner's own report of its work. */
@@ -27,6 +43,7 @@ export interface MinerReading {
   hashrate_ths: number;
   model?: string;
   temp_c?: number;
+  source?: ReadingSource;
 }
 
 /** The facility (revenue/utility) meter: IT load plus cooling plus losses. */
@@ -37,6 +54,7 @@ export interface MeterReading {
   ts: number;
   power_w: number;
   energy_wh?: number;
+  source?: ReadingSource;
 }
 
 export type Reading = OutletReading | MinerReading | MeterReading;
