@@ -15,6 +15,7 @@ import { MqttSource, redact } from './ingest/mqtt-source.js';
 import { TopicRouter } from './ingest/router.js';
 import { Spool } from './ingest/spool.js';
 import { LiveHub } from './live/hub.js';
+import { createMetrics } from './observability/metrics.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/store.js';
 
@@ -45,9 +46,16 @@ export class Kilowatch {
   ) {
     this.store = createStore(config);
     this.spool = new Spool(join(config.DATA_DIR, 'spool.db'), config.SPOOL_MAX_MB * 1024 * 1024);
+    const metrics = createMetrics({
+      counters: this.counters,
+      spool: () => ({ ...this.spool.depth(), full: this.ingestor.blocked }),
+      mqtt: () => ({ connected: this.mqtt.state === 'connected', reconnects: this.mqtt.reconnects }),
+      socketClients: () => this.live.clients,
+    });
     this.drainer = new SpoolDrainer(this.spool, this.store, this.counters, log.child({ part: 'drainer' }), {
       batchSize: config.WRITE_BATCH_SIZE,
       intervalMs: config.WRITE_INTERVAL_MS,
+      observer: metrics.writes,
     });
     this.live = new LiveHub(this.store, log.child({ part: 'live' }), config.STALE_AFTER_MS);
     const router = new TopicRouter(createDialects({ topicRoot: config.MQTT_TOPIC_ROOT }), config.MAX_PAYLOAD_BYTES);
@@ -76,7 +84,15 @@ export class Kilowatch {
       this.ingestor,
       log.child({ part: 'mqtt' }),
     );
-    const app = createApp({ store: this.store, live: this.live.state, health: () => this.health(), log, webDir: opts.webDir ?? WEB_DIST });
+    const app = createApp({
+      store: this.store,
+      live: this.live.state,
+      health: () => this.health(),
+      readiness: () => this.readiness(),
+      metrics: metrics.registry,
+      log,
+      webDir: opts.webDir ?? WEB_DIST,
+    });
     this.http = createServer(app);
   }
 
@@ -130,6 +146,15 @@ export class Kilowatch {
       live: { sites: this.live.state.siteIds().length, clients: this.live.clients },
       counters: this.counters.snapshot(),
     };
+  }
+
+  /** Ready to take data: broker connected, store reachable, spool not full. Each failing check is named. */
+  readiness(): { ready: boolean; failing: string[] } {
+    const failing: string[] = [];
+    if (this.mqtt.state !== 'connected') failing.push(`mqtt ${this.mqtt.state}`);
+    if (!this.store.status().ready) failing.push(`store unavailable: ${this.store.status().lastError ?? 'not started'}`);
+    if (this.ingestor.blocked) failing.push('spool full');
+    return { ready: failing.length === 0, failing };
   }
 
   private kickDrainer(): void {

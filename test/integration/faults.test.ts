@@ -76,6 +76,9 @@ describe('zero loss under faults', () => {
     await influxd.stop();
     await sleep(60_000);
     expect((await server.health()).spool.pending_readings).toBeGreaterThan(10_000);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { failing: string[] }).failing).toEqual([expect.stringMatching(/^store unavailable/)]);
     await influxd.start();
     await sleep(2000);
     await expectEveryReadingStoredOnce();

@@ -90,6 +90,22 @@ describe.each([viaMosquittoAndInflux('5'), viaMosquittoAndInflux('3.1.1'), embed
     expect(h.status).toBe('ok');
   });
 
+  it('exposes the same counts as Prometheus metrics, and is alive and ready', async () => {
+    const h = await kw.health();
+    const metrics = await (await fetch(`${kw.url}/metrics`)).text();
+    expect(metrics).toContain(`kilowatch_readings_stored_total ${h.counters.readings_stored}\n`);
+    expect(metrics).toContain(`kilowatch_readings_received_total{dialect="native"} ${h.counters.readings_received}\n`);
+    expect(metrics).toContain('kilowatch_readings_rejected_total{dialect="native",reason="negative"} 2\n');
+    expect(metrics).toContain('kilowatch_readings_rejected_total{dialect="none",reason="too_large"} 1\n');
+    expect(metrics).toContain('kilowatch_spool_full 0\n');
+    expect(metrics).toContain('kilowatch_mqtt_connected 1\n');
+    expect(metrics).toMatch(/kilowatch_store_write_seconds_count\{outcome="ok"\} [1-9]/);
+    expect(metrics).toContain('kilowatch_nodejs_eventloop_lag_seconds');
+    expect((await fetch(`${kw.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${kw.url}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { ready: true, failing: [] }]);
+  });
+
   it('shows the fleet live', async () => {
     const sites = (await (await fetch(`${kw.url}/api/sites`)).json()) as { sites: { site: string; rigs_online: number; pdus_online: number }[] };
     expect(sites.sites.map((s) => s.site)).toEqual(expect.arrayContaining(['site-1', 'site-2']));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { LiveState } from '../live/state.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './params.js';
@@ -14,6 +15,8 @@ export interface ApiDeps {
   store: Store;
   live: LiveState;
   health: () => HealthReport;
+  readiness: () => { ready: boolean; failing: string[] };
+  metrics: Registry;
   log: Logger;
   /** Built dashboard (web/dist); served at `/`. */
   webDir: string;
@@ -44,6 +47,7 @@ export function createApp(deps: ApiDeps): express.Express {
       },
     }),
   );
+  app.use(probes(deps));
   const api = express.Router();
   api.use(statusRouter(deps.health, deps.live, deps.clock ?? Date.now));
   api.use(energyRouter(deps.store));
@@ -53,6 +57,22 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(dashboard(deps.webDir));
   app.use(errorHandler(deps.log));
   return app;
+}
+
+/** For orchestrators and Prometheus: liveness, readiness (503 naming what fails) and metrics. */
+function probes(deps: ApiDeps): express.Router {
+  const router = express.Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'alive' });
+  });
+  router.get('/readyz', (_req, res) => {
+    const r = deps.readiness();
+    res.status(r.ready ? 200 : 503).json(r);
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
+  });
+  return router;
 }
 
 function dashboard(webDir: string): express.RequestHandler {

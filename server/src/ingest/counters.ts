@@ -12,10 +12,31 @@ export class IngestCounters {
   /** Times the spool filled up and acknowledging paused. */
   spoolFullEvents = 0;
   readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
+  /** Per dialect: messages, readings accepted, and rejections by reason (for /metrics). */
+  readonly byDialect = new Map<string, { messages: number; readings: number; rejected: Map<RejectReason, number> }>();
 
-  reject(reason: RejectReason): void {
+  message(dialect: string, readings: number): void {
+    this.messagesReceived += 1;
+    this.readingsReceived += readings;
+    const d = this.dialect(dialect);
+    d.messages += 1;
+    d.readings += readings;
+  }
+
+  reject(reason: RejectReason, dialect = 'none'): void {
     this.readingsRejected += 1;
     this.rejectedByReason[reason] += 1;
+    const d = this.dialect(dialect);
+    d.rejected.set(reason, (d.rejected.get(reason) ?? 0) + 1);
+  }
+
+  private dialect(name: string) {
+    let d = this.byDialect.get(name);
+    if (!d) {
+      d = { messages: 0, readings: 0, rejected: new Map() };
+      this.byDialect.set(name, d);
+    }
+    return d;
   }
 
   snapshot() {

@@ -9,6 +9,8 @@ export interface DrainerOptions {
   batchSize: number;
   /** How long to wait for more readings when the spool is empty. */
   intervalMs: number;
+  /** Told of every batch write, for metrics. */
+  observer?: { write(readings: number, seconds: number, ok: boolean): void };
   /** Backoff after a failed write: from `minBackoffMs`, doubling, capped at `maxBackoffMs`. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -78,11 +80,13 @@ export class SpoolDrainer {
     try {
       stored = await this.writeIsolatingRejects(batch.readings);
     } catch (err) {
+      this.opts.observer?.write(batch.readings.length, (Date.now() - started) / 1000, false);
       if (!this.failing) this.log.error({ err: (err as Error).message, pending: this.spool.depth() }, 'store write failed; readings stay in the spool and will be retried');
       this.failing = true;
       return false;
     }
     this.spool.ack(batch);
+    this.opts.observer?.write(batch.readings.length, (Date.now() - started) / 1000, true);
     this.noteSuccess(stored, started);
     return true;
   }

@@ -42,18 +42,24 @@ export class Ingestor {
   handle(topic: string, payload: Buffer): void | Promise<void> {
     const now = (this.d.clock ?? Date.now)();
     const decoded = this.d.router.decode(topic, payload, { now, maxFutureSkewMs: this.d.maxFutureSkewMs });
-    this.d.counters.messagesReceived += 1;
     for (const rejection of decoded.rejects) {
-      this.d.counters.reject(rejection.reason);
+      this.d.counters.reject(rejection.reason, decoded.dialect);
       this.d.rejectLog.note(topic, rejection, now);
     }
     for (const status of decoded.statuses) {
       this.d.counters.statusesReceived += 1;
       this.d.sink.observeStatus(status);
     }
-    if (decoded.readings.length === 0) return;
-    if (!this.d.spool.hasRoom()) return this.waitForRoom().then(() => this.accept(decoded.readings));
-    this.accept(decoded.readings);
+    if (decoded.readings.length === 0) {
+      this.d.counters.message(decoded.dialect, 0);
+      return;
+    }
+    const accept = () => {
+      this.accept(decoded.readings);
+      this.d.counters.message(decoded.dialect, decoded.readings.length);
+    };
+    if (!this.d.spool.hasRoom()) return this.waitForRoom().then(accept);
+    accept();
   }
 
   /** Whether ingestion is held back by a full spool right now. */
@@ -63,7 +69,6 @@ export class Ingestor {
 
   private accept(readings: Reading[]): void {
     this.d.spool.append(readings);
-    this.d.counters.readingsReceived += readings.length;
     this.d.sink.observe(readings);
     this.d.onSpooled();
   }

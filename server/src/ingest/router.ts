@@ -17,18 +17,21 @@ export class TopicRouter {
     return [...new Set(this.dialects.flatMap((d) => d.subscriptions))];
   }
 
-  decode(topic: string, payload: Buffer, ctx: DecodeContext): Decoded {
+  /** `dialect` names the decoder that took the message, or `none` when no dialect matched. */
+  decode(topic: string, payload: Buffer, ctx: DecodeContext): Decoded & { dialect: string } {
+    let name = 'none';
     try {
       if (payload.length > this.maxPayloadBytes) {
         throw new DecodeError('too_large', `payload of ${payload.length} bytes is above the ${this.maxPayloadBytes}-byte limit`);
       }
       const dialect = this.dialects.find((d) => d.matches(topic));
       if (!dialect) throw new DecodeError('unknown_topic', `no dialect handles topic ${clip(topic)}`);
-      return dialect.decode(topic, payload, ctx);
+      name = dialect.name;
+      return { ...dialect.decode(topic, payload, ctx), dialect: name };
     } catch (err) {
       const rejection =
         err instanceof DecodeError ? toRejection(err) : { reason: 'decoder_error' as const, message: String(err) };
-      return { ...emptyDecoded(), rejects: [rejection] };
+      return { ...emptyDecoded(), rejects: [rejection], dialect: name };
     }
   }
 }
