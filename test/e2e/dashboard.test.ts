@@ -29,7 +29,8 @@ describe('dashboard in Chromium', () => {
     if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     [mosquitto, influxd] = await Promise.all([startMosquitto(), startInfluxd()]);
     kw = await startKilowatch({ MQTT_URL: mosquitto.url, INFLUX_URL: influxd.url, INFLUX_DB: 'e2e' });
-    sim = await startSimulation({ url: mosquitto.url, sites: 2, rigs: 120, intervalMs: 1000, seed: 3 });
+    // The fleet size the dashboard must stay smooth with: 2 sites × 500 rigs, every second.
+    sim = await startSimulation({ url: mosquitto.url, sites: 2, rigs: 500, intervalMs: 1000, seed: 3 });
     await waitFor(async () => (await kw.health()).counters.readings_stored > 0, async () => JSON.stringify(await kw.health()));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
