@@ -126,7 +126,10 @@ export class Kilowatch {
     await this.broker?.stop();
     await this.drainer.stop(deadlineMs);
     await this.live.stop();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    // Open keep-alive connections would hold close() forever; the API has nothing left to say.
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeAllConnections();
+    await closed;
     this.spool.close();
     await this.store.stop();
     const left = this.spool.depth();

@@ -5,6 +5,11 @@ export function installShutdown(stop: () => Promise<void>, log: { info: (msg: st
     if (stopping) process.exit(1);
     stopping = true;
     log.info(`${signal}: shutting down`);
+    // Bounded: the writer gives up after 10 s (unwritten readings stay in the spool); this is the backstop.
+    setTimeout(() => {
+      log.error({}, 'shutdown took longer than 20 s; exiting anyway (the spool keeps what was not written)');
+      process.exit(1);
+    }, 20_000).unref();
     stop().then(
       () => process.exit(0),
       (err: Error) => {
