@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { startInfluxd, startMosquitto } from '../harness/index.js';
 import { measureInfluxCeiling } from './influx-ceiling.js';
 import { runIngestStep, type IngestRunResult } from './ingest-run.js';
+import { runSoak } from './soak.js';
 import { startServerProcess } from '../support/server-process.js';
 
 /**
@@ -13,8 +14,11 @@ async function main(): Promise<void> {
     .option('--rates <list>', 'outlet readings per second to try, comma-separated', '5000,10000,20000,30000')
     .option('--seconds <n>', 'seconds of load per rate', '15')
     .option('--ceiling-seconds <n>', 'seconds of raw InfluxDB writes', '10')
+    .option('--soak <minutes>', 'instead: a steady load for this long, printing memory and event-loop lag')
+    .option('--soak-rigs <n>', 'rigs per site (2 sites) for --soak', '500')
     .parse()
-    .opts<{ rates: string; seconds: string; ceilingSeconds: string }>();
+    .opts<{ rates: string; seconds: string; ceilingSeconds: string; soak?: string; soakRigs: string }>();
+  if (opts.soak !== undefined) return soak(Number(opts.soak), Number(opts.soakRigs));
   const rates = opts.rates.split(',').map(Number);
   if (rates.some((r) => !Number.isInteger(r) || r < 100)) throw new Error('--rates must be whole numbers ≥ 100, e.g. 5000,10000');
   const seconds = Number(opts.seconds);
@@ -39,6 +43,20 @@ async function main(): Promise<void> {
     }
     printTable(results, ceiling.pointsPerSec, log);
   } finally {
+    await Promise.all([mosquitto.stop(), influxd.dispose()]);
+  }
+}
+
+async function soak(minutes: number, rigs: number): Promise<void> {
+  if (!(minutes > 0)) throw new Error('--soak takes a number of minutes > 0');
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log(`soak: ${minutes} min at 2 sites × ${rigs} rigs every second, through private mosquitto and influxd …`);
+  const [mosquitto, influxd] = await Promise.all([startMosquitto(), startInfluxd()]);
+  const server = await startServerProcess({ MQTT_URL: mosquitto.url, INFLUX_URL: influxd.url, INFLUX_DB: 'soak' });
+  try {
+    await runSoak({ server, mqttUrl: mosquitto.url, minutes, rigs, log });
+  } finally {
+    await server.dispose();
     await Promise.all([mosquitto.stop(), influxd.dispose()]);
   }
 }
