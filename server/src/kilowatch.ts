@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.js';
+import { authEnabled, type AuthState } from './auth/middleware.js';
+import { socketAuth } from './auth/socket.js';
+import { AuthStore } from './auth/store.js';
 import type { HealthReport } from './api/routes/status.js';
-import type { Config } from './config/config.js';
+import { ConfigError, type Config } from './config/config.js';
 import { IngestCounters, RejectLog } from './ingest/counters.js';
 import { createDialects } from './ingest/dialects/index.js';
 import { SpoolDrainer } from './ingest/drainer.js';
@@ -32,12 +36,16 @@ export class Kilowatch {
   readonly store: Store;
   readonly spool: Spool;
   readonly live: LiveHub;
+  readonly auth: AuthState;
   private readonly drainer: SpoolDrainer;
   private readonly ingestor: Ingestor;
   private readonly broker: EmbeddedBroker | null;
   private readonly mqtt: MqttSource;
   private readonly http: Server;
   private readonly startedAt = Date.now();
+  /** How to stop each part that has started, in start order; stop() runs them backwards. */
+  private readonly started: (() => unknown)[] = [];
+  private stopDeadlineMs = 10_000;
 
   constructor(
     private readonly config: Config,
@@ -45,6 +53,7 @@ export class Kilowatch {
     opts: { webDir?: string } = {},
   ) {
     this.store = createStore(config);
+    this.auth = { store: new AuthStore(join(config.DATA_DIR, 'auth.db'), config.SESSION_TTL_HOURS * 3_600_000), forced: config.AUTH === 'on' };
     this.spool = new Spool(join(config.DATA_DIR, 'spool.db'), config.SPOOL_MAX_MB * 1024 * 1024);
     const metrics = createMetrics({
       counters: this.counters,
@@ -77,6 +86,7 @@ export class Kilowatch {
         clientId: config.MQTT_CLIENT_ID,
         ...(config.MQTT_USERNAME !== undefined && { username: config.MQTT_USERNAME }),
         ...(config.MQTT_PASSWORD !== undefined && { password: config.MQTT_PASSWORD }),
+        tls: readTlsFiles(config),
         // aedes speaks MQTT 3.1.1 only.
         protocolVersion: this.broker || config.MQTT_PROTOCOL === '3.1.1' ? 4 : 5,
         subscriptions: router.subscriptions,
@@ -90,6 +100,8 @@ export class Kilowatch {
       health: () => this.health(),
       readiness: () => this.readiness(),
       metrics: metrics.registry,
+      auth: { state: this.auth, options: { sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, secureCookies: config.COOKIE_SECURE, loginAttempts: config.LOGIN_ATTEMPTS } },
+      trustProxy: config.TRUST_PROXY,
       log,
       webDir: opts.webDir ?? WEB_DIST,
     });
@@ -108,32 +120,54 @@ export class Kilowatch {
   }
 
   async start(): Promise<void> {
-    await this.store.start();
-    this.spool.open();
-    const pending = this.spool.depth();
-    if (pending.messages > 0) this.log.info({ pending }, 'spool holds readings from before the restart; storing them first');
-    this.drainer.start();
-    await this.listen();
-    this.live.start(this.http);
-    await this.broker?.start();
-    await this.mqtt.start();
+    try {
+      await this.openAuth();
+      this.started.push(() => this.auth.store.close());
+      await this.store.start();
+      this.started.push(() => this.store.stop());
+      this.spool.open();
+      this.started.push(() => this.closeSpool());
+      const pending = this.spool.depth();
+      if (pending.messages > 0) this.log.info({ pending }, 'spool holds readings from before the restart; storing them first');
+      this.drainer.start();
+      this.started.push(() => this.drainer.stop(this.stopDeadlineMs));
+      await this.listen();
+      this.started.push(() => this.closeHttp());
+      this.live.start(this.http, socketAuth(this.auth));
+      this.started.push(() => this.live.stop());
+      if (this.broker) {
+        await this.broker.start();
+        this.started.push(() => this.broker!.stop());
+      }
+      this.started.push(() => this.mqtt.stop());
+      await this.mqtt.start();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
     this.log.info({ dashboard: this.url, mqtt: redact(this.mqttUrl), store: this.store.status().backend }, 'kilowatch started');
   }
 
-  /** Stop taking messages, store what was taken, close. Bounded: a dead store cannot hold shutdown forever. */
+  /**
+   * Stop in reverse order of start: stop taking messages, store what was taken (bounded: a dead store
+   * cannot hold shutdown forever; what is left stays in the spool), close. Safe after a failed start.
+   */
   async stop(deadlineMs = 10_000): Promise<void> {
-    await this.mqtt.stop();
-    await this.broker?.stop();
-    await this.drainer.stop(deadlineMs);
-    await this.live.stop();
+    this.stopDeadlineMs = deadlineMs;
+    for (let part = this.started.pop(); part; part = this.started.pop()) await part();
+  }
+
+  private closeSpool(): void {
+    const left = this.spool.depth();
+    this.spool.close();
+    this.log.info({ left_in_spool: left }, left.messages ? 'stopped; unstored readings stay in the spool for the next start' : 'stopped');
+  }
+
+  private async closeHttp(): Promise<void> {
     // Open keep-alive connections would hold close() forever; the API has nothing left to say.
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
     await closed;
-    this.spool.close();
-    await this.store.stop();
-    const left = this.spool.depth();
-    this.log.info({ left_in_spool: left }, left.messages ? 'stopped; unstored readings stay in the spool for the next start' : 'stopped');
   }
 
   health(): HealthReport {
@@ -149,6 +183,30 @@ export class Kilowatch {
       live: { sites: this.live.state.siteIds().length, clients: this.live.clients },
       counters: this.counters.snapshot(),
     };
+  }
+
+  /**
+   * Secure by default, as Mosquitto 2 is: with no user and AUTH unset the server is open, so it may
+   * listen on loopback only. KILOWATCH_ADMIN_PASSWORD creates the first admin (containers).
+   */
+  private async openAuth(): Promise<void> {
+    this.auth.store.open();
+    const c = this.config;
+    if (!this.auth.store.hasUsers && c.KILOWATCH_ADMIN_PASSWORD) {
+      await this.auth.store.addUser(c.KILOWATCH_ADMIN_USER, 'admin', c.KILOWATCH_ADMIN_PASSWORD);
+      this.log.info({ user: c.KILOWATCH_ADMIN_USER }, 'created the first admin from KILOWATCH_ADMIN_PASSWORD');
+    }
+    if (authEnabled(this.auth)) {
+      this.log.info({ users: this.auth.store.listUsers().length }, 'authentication on: every data route and the live socket need a session or an API token');
+      return;
+    }
+    if (!isLoopback(c.HOST)) {
+      throw new Error(
+        `HOST=${c.HOST} would open the dashboard and API to the network with authentication off. ` +
+          'Create a user first (npm run user -- add NAME --role admin), or set KILOWATCH_ADMIN_PASSWORD, or listen on 127.0.0.1.',
+      );
+    }
+    this.log.warn(`authentication off: open to anyone who can reach ${c.HOST}:${c.PORT} on this machine (create a user with npm run user -- add NAME --role admin)`);
   }
 
   /** Ready to take data: broker connected, store reachable, spool not full. Each failing check is named. */
@@ -172,4 +230,24 @@ export class Kilowatch {
       this.http.listen(this.config.PORT, this.config.HOST, () => resolve());
     });
   }
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** PEM files for the broker connection, read once at start-up; a missing file is a configuration error. */
+function readTlsFiles(c: Config): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const read = (key: 'MQTT_CA_FILE' | 'MQTT_CERT_FILE' | 'MQTT_KEY_FILE') => {
+    const path = c[key];
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new ConfigError(`${key}: cannot read ${path}: ${(err as Error).message}`);
+    }
+  };
+  const files = { ca: read('MQTT_CA_FILE'), cert: read('MQTT_CERT_FILE'), key: read('MQTT_KEY_FILE') };
+  if ((files.cert === undefined) !== (files.key === undefined)) throw new ConfigError('MQTT_CERT_FILE and MQTT_KEY_FILE go together');
+  return Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined));
 }

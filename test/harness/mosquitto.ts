@@ -15,6 +15,11 @@ export interface MosquittoOptions {
   persistence?: boolean;
   /** Per-client queue bound. Default 1,000,000: Mosquitto's own default (1000) silently drops QoS 1. */
   maxQueued?: number;
+  /**
+   * Settings that replace `allow_anonymous true` (password_file, acl_file, and the listener's
+   * cafile/certfile/keyfile). With `tls` the URL is mqtts://.
+   */
+  security?: { lines: string[]; tls?: boolean };
 }
 
 export interface MosquittoHandle {
@@ -59,15 +64,15 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     removeDir(dir);
     throw err;
   }
-  return handle(service, dir, port);
+  return handle(service, dir, port, opts.security?.tls);
 }
 
-function handle(service: ServiceProcess, dir: string, port: number): MosquittoHandle {
+function handle(service: ServiceProcess, dir: string, port: number, tls = false): MosquittoHandle {
   let stopped = false;
   let finalLogs = '';
   const logs = (): string => (stopped ? finalLogs : readLogs(dir));
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
     dir,
     logs,
@@ -113,7 +118,7 @@ export function mosquittoConf(input: ConfInput): string {
   const { port, dir, brokerLog, persistence = true, maxQueued = 1_000_000 } = input;
   const lines = [
     `listener ${port} 127.0.0.1`,
-    'allow_anonymous true',
+    ...(input.security?.lines ?? ['allow_anonymous true']),
     // Run as root (as on CI), mosquitto switches to the 'mosquitto' user, which cannot write to a
     // root-owned temp dir; naming the current user keeps it as is. Ignored when not root.
     `user ${userInfo().username}`,

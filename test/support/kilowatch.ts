@@ -33,7 +33,10 @@ export async function startKilowatch(settings: Record<string, string | number> =
   const dir = mkdtempSync(join(tmpdir(), 'kilowatch-server-'));
   const config = parseConfig({ DATA_DIR: dir, PORT: await freePort(), MQTT_PORT: await freePort(), LOG_LEVEL: 'warn', ...settings });
   const app = new Kilowatch(config, pino({ level: process.env.KW_TEST_LOG ?? 'silent' }));
-  await app.start();
+  await app.start().catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
   return {
     app,
     config,

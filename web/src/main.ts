@@ -4,7 +4,9 @@ import { chartPointCount } from './charts/power-chart.js';
 import { mountConnectionStatus } from './components/connection-status.js';
 import { el } from './lib/dom.js';
 import { FRAME_INTERVAL_MS } from './live/contract.js';
+import { fetchSession, logOut, type Session } from './live/session.js';
 import { connectLive, type LiveLink } from './live/socket.js';
+import { mountLogin } from './views/login.js';
 import { mountOverview } from './views/overview.js';
 
 /**
@@ -52,6 +54,24 @@ function required<T extends HTMLElement>(selector: string): T {
   return node;
 }
 
+/** Logged-in user and a log-out button in the header, when the server has authentication on. */
+function mountUser(session: Session): void {
+  if (session.authentication !== 'on' || !session.user) return;
+  const logout = el('button', { text: 'Log out', attrs: { type: 'button' }, testid: 'logout' });
+  logout.addEventListener('click', () => void logOut().then(() => location.reload()));
+  required<HTMLElement>('#conn').before(el('div', { className: 'topbar-user', testid: 'user' }, [el('span', { text: `${session.user} · ${session.role}` }), logout]));
+}
+
+async function boot(): Promise<void> {
+  const session = await fetchSession();
+  if (!session) {
+    mountLogin(required<HTMLElement>('#view'), () => location.reload());
+    return;
+  }
+  mountUser(session);
+  start();
+}
+
 function start(): void {
   const main = required<HTMLElement>('#view');
   const nav = required<HTMLElement>('#nav');
@@ -93,4 +113,4 @@ function start(): void {
   Object.defineProperty(window, '__kilowatch', { value: hook, writable: false, configurable: false });
 }
 
-start();
+void boot();

@@ -4,6 +4,8 @@ import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { authRouter, type AuthRouteOptions } from '../auth/routes.js';
+import { accessControl, type AuthState } from '../auth/middleware.js';
 import type { LiveState } from '../live/state.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './params.js';
@@ -17,6 +19,9 @@ export interface ApiDeps {
   health: () => HealthReport;
   readiness: () => { ready: boolean; failing: string[] };
   metrics: Registry;
+  auth: { state: AuthState; options: AuthRouteOptions };
+  /** Behind a TLS-terminating proxy: believe its X-Forwarded-* headers (for secure cookies and origins). */
+  trustProxy?: boolean;
   log: Logger;
   /** Built dashboard (web/dist); served at `/`. */
   webDir: string;
@@ -47,8 +52,13 @@ export function createApp(deps: ApiDeps): express.Express {
       },
     }),
   );
+  if (deps.trustProxy) app.set('trust proxy', true);
+  // Every request passes the access gate; what each route needs is the table in auth/access.ts.
+  app.use(accessControl(deps.auth.state));
   app.use(probes(deps));
   const api = express.Router();
+  api.use(express.json({ limit: '16kb' }));
+  api.use(authRouter(deps.auth.state, deps.auth.options));
   api.use(statusRouter(deps.health, deps.live, deps.clock ?? Date.now));
   api.use(energyRouter(deps.store));
   api.use(seriesRouter(deps.store));

@@ -26,6 +26,9 @@ const schema = z.object({
     .default('kilowatch-ingest'),
   MQTT_USERNAME: optionalText,
   MQTT_PASSWORD: optionalText,
+  MQTT_CA_FILE: optionalText,
+  MQTT_CERT_FILE: optionalText,
+  MQTT_KEY_FILE: optionalText,
   MQTT_TOPIC_ROOT: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be one topic level of A-Z a-z 0-9 _ . -')
@@ -52,6 +55,13 @@ const schema = z.object({
   MAX_PAYLOAD_BYTES: positiveInt.max(16 * 1024 * 1024).default(256 * 1024),
   MAX_FUTURE_SKEW_MS: z.coerce.number({ error: 'must be a whole number of ms' }).int().min(0).default(5 * 60_000),
   STALE_AFTER_MS: positiveInt.default(30_000),
+  AUTH: z.enum(['auto', 'on']).default('auto'),
+  SESSION_TTL_HOURS: positiveInt.max(24 * 90).default(12),
+  COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
+  LOGIN_ATTEMPTS: positiveInt.max(10_000).default(10),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  KILOWATCH_ADMIN_USER: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be 1–64 characters of A-Z a-z 0-9 _ . @ -').default('admin'),
+  KILOWATCH_ADMIN_PASSWORD: optionalText,
 });
 
 export type Config = z.infer<typeof schema>;

@@ -7,6 +7,8 @@ export interface MqttSourceOptions {
   clientId: string;
   username?: string;
   password?: string;
+  /** For mqtts:// and wss://: PEM files of the CA to trust and of our client certificate and key. */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   /** 5 for MQTT 5, 4 for MQTT 3.1.1 (aedes speaks only 3.1.1). */
   protocolVersion: 4 | 5;
   subscriptions: string[];
@@ -89,6 +91,10 @@ export class MqttSource {
     };
     if (this.opts.username !== undefined) options.username = this.opts.username;
     if (this.opts.password !== undefined) options.password = this.opts.password;
+    // The broker's certificate is always verified; a private CA is trusted by naming it, not by switching checks off.
+    if (this.opts.tls?.ca) options.ca = this.opts.tls.ca;
+    if (this.opts.tls?.cert) options.cert = this.opts.tls.cert;
+    if (this.opts.tls?.key) options.key = this.opts.tls.key;
     if (this.opts.protocolVersion === 5) {
       // Receive Maximum: how many QoS 1 messages the broker may have in flight to us. A small window
       // makes a busy broker queue (and, past its limits, drop) messages for a slow subscriber.

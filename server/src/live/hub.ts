@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { isId } from '../domain/ids.js';
 import type { DeviceStatus, Reading } from '../domain/reading.js';
 import type { ReadingSink } from '../ingest/ingestor.js';
@@ -43,8 +43,10 @@ export class LiveHub implements ReadingSink {
     return this.io?.engine.clientsCount ?? 0;
   }
 
-  start(http: HttpServer): void {
+  /** `gate` decides who may connect (authentication); without it everyone may. */
+  start(http: HttpServer, gate?: (socket: Socket, next: (err?: Error) => void) => void): void {
     const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { serveClient: false });
+    if (gate) io.use(gate);
     io.on('connection', (socket) => {
       socket.on('subscribe', (req, ack) => {
         const sites = Array.isArray(req?.sites) ? req.sites.filter(isId).slice(0, MAX_SUBSCRIBED_SITES) : null;

@@ -1,0 +1,47 @@
+import type { Permission } from './roles.js';
+
+/**
+ * The permission every HTTP route needs, in one table (method, path pattern, permission). `public`
+ * routes need nothing; `session` needs any logged-in user or token. A route under /api that is not
+ * listed is refused to everyone but admins: adding a route without deciding who may call it fails closed.
+ */
+export type Need = Permission | 'public' | 'session';
+
+export const ROUTES: readonly (readonly [method: string, path: string, need: Need])[] = [
+  ['POST', '/api/login', 'public'],
+  ['POST', '/api/logout', 'public'],
+  ['GET', '/api/me', 'session'],
+  ['GET', '/api/health', 'live.read'],
+  ['GET', '/api/sites', 'live.read'],
+  ['GET', '/api/series', 'live.read'],
+  ['GET', '/api/energy', 'energy.read'],
+  ['GET', '/api/demand', 'energy.read'],
+  ['GET', '/api/efficiency', 'energy.read'],
+  ['GET', '/api/users', 'users.admin'],
+  ['POST', '/api/users', 'users.admin'],
+  ['DELETE', '/api/users/:name', 'users.admin'],
+  ['GET', '/api/tokens', 'users.admin'],
+  ['POST', '/api/tokens', 'users.admin'],
+  ['DELETE', '/api/tokens/:id', 'users.admin'],
+  ['GET', '/metrics', 'metrics.read'],
+];
+
+/** Socket events and the permission each needs; connecting at all needs `live.read`. */
+export const SOCKET_EVENTS: Readonly<Record<string, Permission>> = {
+  subscribe: 'live.read',
+  rigs: 'live.read',
+};
+
+const compiled = ROUTES.map(([method, path, need]) => ({
+  method,
+  need,
+  re: new RegExp(`^${path.replace(/:[a-z]+/g, '[^/]+')}/?$`),
+}));
+
+/** What a request needs; `admin-only` for API routes nobody listed. Null: not an API route (static files). */
+export function needOf(method: string, path: string): Need | 'admin-only' | null {
+  const m = method === 'HEAD' ? 'GET' : method;
+  const hit = compiled.find((r) => r.method === m && r.re.test(path));
+  if (hit) return hit.need;
+  return path.startsWith('/api/') || path === '/metrics' ? 'admin-only' : null;
+}
