@@ -4,6 +4,8 @@ import type { IngestCounters, RejectLog } from './counters.js';
 import type { TopicRouter } from './router.js';
 import type { Spool } from './spool.js';
 
+const RESUME_SHARE = 0.9;
+
 /** Whoever wants readings as they arrive (the live hub), before they reach the store. */
 export interface ReadingSink {
   observe(readings: readonly Reading[]): void;
@@ -77,7 +79,8 @@ export class Ingestor {
     this.fullSince = Date.now();
     this.d.counters.spoolFullEvents += 1;
     this.d.log.error({ spool: this.d.spool.depth(), limit_bytes: this.d.spool.limitBytes }, 'spool full: not acknowledging new messages until the store takes readings; the broker holds them');
-    while (!this.d.spool.hasRoom()) await new Promise((resolve) => setTimeout(resolve, this.d.fullPollMs ?? 100));
+    // Resume at 90 % of the limit, not just under it: one message in, full again, would flap.
+    while (!this.d.spool.hasRoom(RESUME_SHARE)) await new Promise((resolve) => setTimeout(resolve, this.d.fullPollMs ?? 100));
     this.d.log.info({ waited_ms: Date.now() - this.fullSince, spool: this.d.spool.depth() }, 'spool has room again; acknowledging resumes');
     this.fullSince = null;
   }

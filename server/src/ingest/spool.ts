@@ -71,9 +71,12 @@ export class Spool {
     this.depthNow.bytes += text.length;
   }
 
-  /** Below its size limit. A full spool takes nothing: the caller stops acknowledging instead. */
-  hasRoom(): boolean {
-    return this.depthNow.bytes < this.maxBytes;
+  /**
+   * Below `share` of its size limit. A full spool takes nothing: the caller stops acknowledging
+   * instead, and resumes below a lower share so that it does not flap at the limit.
+   */
+  hasRoom(share = 1): boolean {
+    return this.depthNow.bytes < this.maxBytes * share;
   }
 
   get limitBytes(): number {
