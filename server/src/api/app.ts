@@ -9,6 +9,8 @@ import { accessControl, type AuthState } from '../auth/middleware.js';
 import type { LiveState } from '../live/state.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './params.js';
+import { demandRouter } from './routes/demand.js';
+import { efficiencyRouter } from './routes/efficiency.js';
 import { energyRouter } from './routes/energy.js';
 import { seriesRouter } from './routes/series.js';
 import { statusRouter, type HealthReport } from './routes/status.js';
@@ -61,6 +63,8 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(authRouter(deps.auth.state, deps.auth.options));
   api.use(statusRouter(deps.health, deps.live, deps.clock ?? Date.now));
   api.use(energyRouter(deps.store));
+  api.use(demandRouter(deps.store));
+  api.use(efficiencyRouter(deps.store));
   api.use(seriesRouter(deps.store));
   api.use((_req, _res, next) => next(new HttpError(404, 'no such API route')));
   app.use('/api', api);

@@ -1,20 +1,19 @@
 /**
- * Energy from stored readings. Pure: no I/O, no clock.
- *
- * Per series (one outlet or one meter): when the device has a lifetime register (`energy_wh`), energy
- * is the sum of the register's increases between consecutive readings in the range — exact, and
- * bridging gaps because the device kept counting. Without a register, power is integrated with
- * trapezoids, never across a gap longer than `maxGapMs` (such a span counts as missing, not guessed).
- * Nothing is extrapolated beyond the first and last reading in the range.
+ * Energy of many series (outlets of a site, a PDU or a rig; facility meters), summed, with where it came from.
+ * Pure: no I/O, no clock. One series is counted by series.ts (register branches in register.ts).
  */
+import { mwhToWh } from './exact.js';
+import { seriesEnergy, type SeriesEnergy } from './series.js';
+import type { Adjustment, EnergyPoint, Gap, SegmentSink, SeriesOptions } from './types.js';
 
-export interface EnergyPoint {
-  ts: number;
-  power_w: number;
-  energy_wh?: number;
-}
+export { DEFAULT_MAX_GAP_MS, type EnergyPoint, type SeriesOptions } from './types.js';
+export { seriesEnergy, type SeriesEnergy } from './series.js';
 
 export interface EnergyBreakdown {
+  /** Integer mWh; `wh*` are the same figures in Wh (at most 3 decimals). */
+  mwh: number;
+  mwh_register: number;
+  mwh_integrated: number;
   wh: number;
   wh_register: number;
   wh_integrated: number;
@@ -22,67 +21,84 @@ export interface EnergyBreakdown {
   series_register: number;
   series_integrated: number;
   readings: number;
-  /** Register decreases seen (device reset or replaced); the step is not counted. */
+  duplicates: number;
+  /** Σ covered time over Σ range length, over the series that have readings. */
+  completeness: number;
+  covered_ms: number;
+  span_ms: number;
   resets: number;
+  rollovers: number;
+  spikes_rejected: number;
+  glitches: number;
+  recoveries: number;
+  gaps: Array<Gap & { series: string }>;
+  adjustments: Array<Adjustment & { series: string }>;
+  per_series: SeriesEnergy[];
 }
 
-export const DEFAULT_MAX_GAP_MS = 5 * 60_000;
+export interface EnergyRequest {
+  range?: { from: number; to: number };
+  /** Options for every series, then per series (e.g. the outlet rating, the register width). */
+  options?: Partial<SeriesOptions>;
+  optionsOf?: (key: string) => Partial<SeriesOptions> | undefined;
+  sink?: SegmentSink;
+}
 
 export function emptyBreakdown(): EnergyBreakdown {
-  return { wh: 0, wh_register: 0, wh_integrated: 0, series: 0, series_register: 0, series_integrated: 0, readings: 0, resets: 0 };
+  return {
+    mwh: 0, mwh_register: 0, mwh_integrated: 0, wh: 0, wh_register: 0, wh_integrated: 0,
+    series: 0, series_register: 0, series_integrated: 0, readings: 0, duplicates: 0,
+    completeness: 0, covered_ms: 0, span_ms: 0,
+    resets: 0, rollovers: 0, spikes_rejected: 0, glitches: 0, recoveries: 0, gaps: [], adjustments: [], per_series: [],
+  };
 }
 
 /** Energy of many series, each given by its key (e.g. `pdu/outlet`). */
-export function energyOf<T extends EnergyPoint>(readings: Iterable<T>, keyOf: (r: T) => string, maxGapMs = DEFAULT_MAX_GAP_MS): EnergyBreakdown {
-  const bySeries = new Map<string, T[]>();
-  for (const r of readings) {
-    const key = keyOf(r);
-    const list = bySeries.get(key);
-    if (list) list.push(r);
-    else bySeries.set(key, [r]);
-  }
+export function energyOf<T extends EnergyPoint>(readings: Iterable<T>, keyOf: (r: T) => string, req: EnergyRequest = {}): EnergyBreakdown {
   const total = emptyBreakdown();
-  for (const points of bySeries.values()) {
-    const s = seriesEnergy(points, maxGapMs);
-    total.wh += s.wh;
-    total.wh_register += s.wh_register;
-    total.wh_integrated += s.wh_integrated;
-    total.series_register += s.series_register;
-    total.series_integrated += s.series_integrated;
-    total.readings += s.readings;
-    total.resets += s.resets;
-    total.series += 1;
+  for (const [key, points] of groupBy(readings, keyOf)) {
+    const options = { ...req.options, ...req.optionsOf?.(key) };
+    const s = seriesEnergy(points, { key, options, ...(req.range && { range: req.range }), ...(req.sink && { sink: req.sink }) });
+    if (s.readings > 0) addSeries(total, s);
   }
   return total;
 }
 
-/** One series. Readings may come in any order and repeat; the same timestamp counts once (last wins). */
-export function seriesEnergy(points: readonly EnergyPoint[], maxGapMs = DEFAULT_MAX_GAP_MS): EnergyBreakdown {
-  const byTs = new Map<number, EnergyPoint>();
-  for (const p of points) byTs.set(p.ts, p);
-  const sorted = [...byTs.values()].sort((a, b) => a.ts - b.ts);
-  const result = { ...emptyBreakdown(), series: 1, readings: sorted.length };
-  const registers = sorted.filter((p) => p.energy_wh !== undefined);
-  if (registers.length > 0) {
-    let previous = registers[0]!.energy_wh!;
-    for (const p of registers.slice(1)) {
-      const delta = p.energy_wh! - previous;
-      if (delta >= 0) result.wh_register += delta;
-      else result.resets += 1;
-      previous = p.energy_wh!;
-    }
-    result.series_register = 1;
-  } else {
-    for (let i = 1; i < sorted.length; i++) {
-      const a = sorted[i - 1]!;
-      const b = sorted[i]!;
-      const dt = b.ts - a.ts;
-      if (dt <= maxGapMs) result.wh_integrated += ((a.power_w + b.power_w) / 2) * (dt / 3_600_000);
-    }
-    result.series_integrated = 1;
+export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
   }
-  result.wh = result.wh_register + result.wh_integrated;
-  return result;
+  return groups;
+}
+
+/** Adds one series into a breakdown (mutates `total`). */
+export function addSeries(total: EnergyBreakdown, s: SeriesEnergy): void {
+  total.mwh += s.mwh;
+  total.mwh_register += s.mwh_register;
+  total.mwh_integrated += s.mwh_integrated;
+  total.wh = mwhToWh(total.mwh);
+  total.wh_register = mwhToWh(total.mwh_register);
+  total.wh_integrated = mwhToWh(total.mwh_integrated);
+  total.series += 1;
+  if (s.method === 'register') total.series_register += 1;
+  if (s.method === 'integrated') total.series_integrated += 1;
+  total.readings += s.readings;
+  total.duplicates += s.duplicates;
+  total.covered_ms += s.covered_ms;
+  total.span_ms += s.span_ms;
+  total.completeness = total.span_ms > 0 ? total.covered_ms / total.span_ms : 0;
+  total.resets += s.resets;
+  total.rollovers += s.rollovers;
+  total.spikes_rejected += s.spikes_rejected;
+  total.glitches += s.glitches;
+  total.recoveries += s.recoveries;
+  for (const g of s.gaps) total.gaps.push({ series: s.key, ...g });
+  for (const a of s.adjustments) total.adjustments.push({ series: s.key, ...a });
+  total.per_series.push(s);
 }
 
 /** How a figure was computed, in one word, for API answers. */
