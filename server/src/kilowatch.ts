@@ -19,6 +19,9 @@ import { MqttSource, redact } from './ingest/mqtt-source.js';
 import { TopicRouter } from './ingest/router.js';
 import { Spool } from './ingest/spool.js';
 import { LiveHub } from './live/hub.js';
+import { FleetSource } from './fleet/loader.js';
+import { UnassignedDevices } from './fleet/unassigned.js';
+import { MinerPoller } from './miners/poller.js';
 import { createMetrics } from './observability/metrics.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/store.js';
@@ -37,6 +40,9 @@ export class Kilowatch {
   readonly spool: Spool;
   readonly live: LiveHub;
   readonly auth: AuthState;
+  readonly fleet: FleetSource;
+  readonly unassigned = new UnassignedDevices();
+  readonly miners: MinerPoller;
   private readonly drainer: SpoolDrainer;
   private readonly ingestor: Ingestor;
   private readonly broker: EmbeddedBroker | null;
@@ -66,19 +72,29 @@ export class Kilowatch {
       intervalMs: config.WRITE_INTERVAL_MS,
       observer: metrics.writes,
     });
-    this.live = new LiveHub(this.store, log.child({ part: 'live' }), config.STALE_AFTER_MS);
-    const router = new TopicRouter(createDialects({ topicRoot: config.MQTT_TOPIC_ROOT }), config.MAX_PAYLOAD_BYTES);
+    this.fleet = new FleetSource(config.FLEET_FILE, log.child({ part: 'fleet' }), () => this.unassigned.clear());
+    this.live = new LiveHub(this.store, log.child({ part: 'live' }), config.STALE_AFTER_MS, (site) => this.fleet.current.timeZoneOf(site));
+    const router = new TopicRouter(createDialects({ topicRoot: config.MQTT_TOPIC_ROOT, subscribe: config.DIALECTS }), config.MAX_PAYLOAD_BYTES);
     const ingestLog = log.child({ part: 'ingest' });
     this.ingestor = new Ingestor({
       router,
       spool: this.spool,
-      sink: this.live,
+      binder: { reading: (r) => this.fleet.current.bind(r), status: (s) => this.fleet.current.bindStatus(s) },
+      sink: {
+        observe: (readings) => {
+          this.live.observe(readings);
+          this.unassigned.observe(readings);
+        },
+        observeStatus: (status) => this.live.observeStatus(status),
+      },
       counters: this.counters,
       rejectLog: new RejectLog(ingestLog),
       log: ingestLog,
       maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
       onSpooled: () => this.kickDrainer(),
+      publish: (m) => this.mqtt.publish(m.topic, m.payload),
     });
+    this.miners = new MinerPoller(() => this.fleet.current, (readings) => this.ingestor.submit('miner-api', readings), log.child({ part: 'miners' }));
     this.broker = config.MQTT_URL ? null : new EmbeddedBroker(config.HOST, config.MQTT_PORT, log.child({ part: 'broker' }));
     this.mqtt = new MqttSource(
       {
@@ -100,6 +116,8 @@ export class Kilowatch {
       health: () => this.health(),
       readiness: () => this.readiness(),
       metrics: metrics.registry,
+      fleet: () => this.fleet.current,
+      unassigned: this.unassigned,
       auth: { state: this.auth, options: { sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, secureCookies: config.COOKIE_SECURE, loginAttempts: config.LOGIN_ATTEMPTS } },
       trustProxy: config.TRUST_PROXY,
       log,
@@ -123,6 +141,8 @@ export class Kilowatch {
     try {
       await this.openAuth();
       this.started.push(() => this.auth.store.close());
+      this.fleet.start();
+      this.started.push(() => this.fleet.stop());
       await this.store.start();
       this.started.push(() => this.store.stop());
       this.spool.open();
@@ -141,6 +161,8 @@ export class Kilowatch {
       }
       this.started.push(() => this.mqtt.stop());
       await this.mqtt.start();
+      this.miners.start();
+      this.started.push(() => this.miners.stop());
     } catch (err) {
       await this.stop();
       throw err;
@@ -181,6 +203,8 @@ export class Kilowatch {
       store: { backend: store.backend, state: store.ready ? 'ready' : 'unavailable', last_error: store.lastError, last_write_at: this.drainer.lastWriteAt, last_write_ms: this.drainer.lastWriteMs },
       spool: { pending_messages: spool.messages, pending_readings: spool.readings, bytes: spool.bytes, limit_bytes: this.spool.limitBytes, full: this.ingestor.blocked },
       live: { sites: this.live.state.siteIds().length, clients: this.live.clients },
+      miner_api: this.miners.counts,
+      unassigned_devices: this.unassigned.list().length,
       counters: this.counters.snapshot(),
     };
   }

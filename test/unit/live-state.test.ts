@@ -47,9 +47,9 @@ describe('LiveState', () => {
 
   it('adds the energy used before this process started, seeded from the store once', () => {
     const live = new LiveState(30_000);
-    const day = Math.floor(T / DAY);
+    const day = Math.floor(T / DAY) * DAY;
     live.observe([o(1, T, 1000, { energy_wh: 1000 }), o(1, T + 1000, 1000, { energy_wh: 1010 })]);
-    const first = [{ site: 's', pdu: 'p1', outlet: 1, ts: day * DAY + 5, energy_wh: 400 }, { site: 's', pdu: 'p1', outlet: 2, ts: day * DAY, energy_wh: 70 }];
+    const first = [{ site: 's', pdu: 'p1', outlet: 1, ts: day + 5, energy_wh: 400 }, { site: 's', pdu: 'p1', outlet: 2, ts: day, energy_wh: 70 }];
     live.seedToday(first, day);
     live.seedToday(first, day);
     live.observe([o(2, T + 1000, 10, { energy_wh: 75 })]);
@@ -70,5 +70,17 @@ describe('LiveState', () => {
     ]);
     expect(live.rigs('s', T + 60_000)[0]).toMatchObject({ power_w: null, hashrate_ths: null, online: false });
     expect(live.rigs('unknown', T)).toEqual([]);
+  });
+
+  it("follows the site's local day, not UTC's", () => {
+    // New York is UTC−5 in January: the local day starts at 05:00 UTC.
+    const live = new LiveState(30_000, (site) => (site === 'ny' ? 'America/New_York' : 'UTC'));
+    const utcMidnight = Date.UTC(2026, 0, 15);
+    const ny = (ts: number, energy_wh: number): OutletReading => ({ kind: 'outlet', site: 'ny', pdu: 'p', outlet: 1, ts, power_w: 1000, energy_wh });
+    live.observe([ny(utcMidnight - 60_000, 100), ny(utcMidnight + 60_000, 110)]); // both on Jan 14 in New York
+    expect(live.frame('ny', utcMidnight + 60_000).kwh_today).toBe(0.01);
+    live.observe([ny(utcMidnight + 5 * 3_600_000 + 1000, 200), ny(utcMidnight + 5 * 3_600_000 + 2000, 203)]); // Jan 15, 00:00:01 local
+    expect(live.frame('ny', utcMidnight + 5 * 3_600_000 + 2000).kwh_today).toBe(0.003);
+    expect(live.dayStart('ny', utcMidnight + 6 * 3_600_000)).toBe(utcMidnight + 5 * 3_600_000);
   });
 });

@@ -6,11 +6,14 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { authRouter, type AuthRouteOptions } from '../auth/routes.js';
 import { accessControl, type AuthState } from '../auth/middleware.js';
+import type { FleetRegistry } from '../fleet/registry.js';
+import type { UnassignedDevices } from '../fleet/unassigned.js';
 import type { LiveState } from '../live/state.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './params.js';
 import { demandRouter } from './routes/demand.js';
 import { efficiencyRouter } from './routes/efficiency.js';
+import { devicesRouter } from './routes/devices.js';
 import { energyRouter } from './routes/energy.js';
 import { seriesRouter } from './routes/series.js';
 import { statusRouter, type HealthReport } from './routes/status.js';
@@ -22,6 +25,8 @@ export interface ApiDeps {
   readiness: () => { ready: boolean; failing: string[] };
   metrics: Registry;
   auth: { state: AuthState; options: AuthRouteOptions };
+  fleet: () => FleetRegistry;
+  unassigned: UnassignedDevices;
   /** Behind a TLS-terminating proxy: believe its X-Forwarded-* headers (for secure cookies and origins). */
   trustProxy?: boolean;
   log: Logger;
@@ -66,6 +71,7 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(demandRouter(deps.store));
   api.use(efficiencyRouter(deps.store));
   api.use(seriesRouter(deps.store));
+  api.use(devicesRouter(deps.fleet, deps.unassigned));
   api.use((_req, _res, next) => next(new HttpError(404, 'no such API route')));
   app.use('/api', api);
   app.use(dashboard(deps.webDir));

@@ -17,6 +17,8 @@ export const ROUTES: readonly (readonly [method: string, path: string, need: Nee
   ['GET', '/api/energy', 'energy.read'],
   ['GET', '/api/demand', 'energy.read'],
   ['GET', '/api/efficiency', 'energy.read'],
+  ['GET', '/api/devices', 'live.read'],
+  ['GET', '/api/fleet', 'live.read'],
   ['GET', '/api/users', 'users.admin'],
   ['POST', '/api/users', 'users.admin'],
   ['DELETE', '/api/users/:name', 'users.admin'],

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DIALECT_NAMES } from '../ingest/dialects/names.js';
 
 /**
  * Every setting, its default and its check, in one place. `.env.example` documents the same keys;
@@ -26,6 +27,11 @@ const schema = z.object({
     .default('kilowatch-ingest'),
   MQTT_USERNAME: optionalText,
   MQTT_PASSWORD: optionalText,
+  DIALECTS: z
+    .string()
+    .default('native')
+    .transform((v) => v.split(',').map((d) => d.trim()).filter((d) => d !== ''))
+    .refine((names) => names.every((n) => (DIALECT_NAMES as readonly string[]).includes(n)), `must be a comma-separated list of ${DIALECT_NAMES.join(', ')}`),
   MQTT_CA_FILE: optionalText,
   MQTT_CERT_FILE: optionalText,
   MQTT_KEY_FILE: optionalText,
@@ -44,6 +50,7 @@ const schema = z.object({
   INFLUX_USERNAME: optionalText,
   INFLUX_PASSWORD: optionalText,
   DATA_DIR: z.string().min(1).default('./data'),
+  FLEET_FILE: optionalText,
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -20,6 +20,11 @@ export const REJECT_REASONS = [
   'bad_outlet', // outlet number missing or not an integer ≥ 1
   'bad_status', // status topic with a payload other than online/offline
   'decoder_error', // a decoder failed unexpectedly: a bug, counted rather than crashing ingestion
+  'bad_protobuf', // Sparkplug payload that does not decode as a Sparkplug B protobuf Payload
+  'unknown_alias', // Sparkplug DATA metric sent by alias that no BIRTH of the session defined
+  'sparkplug_seq_gap', // Sparkplug seq not previous + 1 (mod 256), or missing: messages were lost; a rebirth is requested
+  'bad_line_protocol', // InfluxDB line-protocol syntax error (one per bad line), invalid UTF-8 or no line at all
+  'unsafe_integer', // a 64-bit integer beyond ±2^53, which a JS number cannot hold exactly
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -9,6 +9,9 @@ import { DecodeError } from './errors.js';
 /** Earliest plausible reading time: anything before 2000-01-01 is a device clock that was never set. */
 export const MIN_TS = Date.UTC(2000, 0, 1);
 
+/** The largest time a JavaScript Date holds (±100,000,000 days around 1970). */
+const MAX_DATE_MS = 8.64e15;
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** A reading time: integer ms epoch or an RFC 3339 string with a zone. Returns ms epoch. */
@@ -31,7 +34,9 @@ export function readTimestamp(value: unknown, now: number, maxFutureSkewMs: numb
     throw new DecodeError('bad_ts', `ts ${ts} is before 2000-01-01${hint}`);
   }
   if (ts > now + maxFutureSkewMs) {
-    throw new DecodeError('future_ts', `ts ${new Date(ts).toISOString()} is ${Math.round((ts - now) / 1000)} s ahead of the server clock`);
+    // Past year 275760 a Date cannot even be formatted: say the number instead.
+    const when = ts <= MAX_DATE_MS ? new Date(ts).toISOString() : String(ts);
+    throw new DecodeError('future_ts', `ts ${when} is ${Math.round((ts - now) / 1000)} s ahead of the server clock`);
   }
   return ts;
 }

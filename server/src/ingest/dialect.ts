@@ -15,6 +15,18 @@ export interface Decoded {
   readings: Reading[];
   statuses: DeviceStatus[];
   rejects: Rejection[];
+  /**
+   * Messages the decoder asks the server to publish in reply, e.g. Sparkplug's rebirth request (an NCMD)
+   * after a sequence gap or an unknown alias. Optional: most dialects never reply. Returning them keeps
+   * the decoder pure; the MQTT client publishes them.
+   */
+  commands?: OutboundMessage[];
+}
+
+/** A message to publish: Sparkplug host commands are QoS 0, not retained (Sparkplug 3.0, ch. 5). */
+export interface OutboundMessage {
+  topic: string;
+  payload: Buffer;
 }
 
 /**

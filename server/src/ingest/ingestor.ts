@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeviceStatus, Reading } from '../domain/reading.js';
+import type { OutboundMessage } from './dialect.js';
 import type { IngestCounters, RejectLog } from './counters.js';
 import type { TopicRouter } from './router.js';
 import type { Spool } from './spool.js';
@@ -12,14 +13,23 @@ export interface ReadingSink {
   observeStatus(status: DeviceStatus): void;
 }
 
+/** Names readings the way the fleet file does (site, PDU outlet, rig, meter); identity without a fleet. */
+export interface Binder {
+  reading(r: Reading): Reading;
+  status(s: DeviceStatus): DeviceStatus;
+}
+
 export interface IngestorDeps {
   router: TopicRouter;
+  binder?: Binder;
   spool: Spool;
   sink: ReadingSink;
   counters: IngestCounters;
   rejectLog: RejectLog;
   log: Logger;
   maxFutureSkewMs: number;
+  /** Messages a dialect asks to send back (Sparkplug rebirth requests). */
+  publish?: (m: OutboundMessage) => void;
   /** Called after readings were spooled (to wake the writer). */
   onSpooled: () => void;
   clock?: () => number;
@@ -48,17 +58,36 @@ export class Ingestor {
       this.d.counters.reject(rejection.reason, decoded.dialect);
       this.d.rejectLog.note(topic, rejection, now);
     }
+    for (const command of decoded.commands ?? []) this.d.publish?.(command);
+    const binder = this.d.binder;
     for (const status of decoded.statuses) {
       this.d.counters.statusesReceived += 1;
-      this.d.sink.observeStatus(status);
+      this.d.sink.observeStatus(binder ? binder.status(status) : status);
     }
     if (decoded.readings.length === 0) {
       this.d.counters.message(decoded.dialect, 0);
       return;
     }
+    const readings = binder ? decoded.readings.map((r) => binder.reading(r)) : decoded.readings;
     const accept = () => {
-      this.accept(decoded.readings);
-      this.d.counters.message(decoded.dialect, decoded.readings.length);
+      this.accept(readings);
+      this.d.counters.message(decoded.dialect, readings.length);
+    };
+    if (!this.d.spool.hasRoom()) return this.waitForRoom().then(accept);
+    accept();
+  }
+
+  /**
+   * Readings that did not come over MQTT (the miner API poller): the same path from here on — bound,
+   * spooled, counted under their source, shown live — so they are stored exactly as if published.
+   */
+  submit(source: string, readings: readonly Reading[]): void | Promise<void> {
+    if (readings.length === 0) return;
+    const binder = this.d.binder;
+    const bound = binder ? readings.map((r) => binder.reading(r)) : [...readings];
+    const accept = () => {
+      this.accept(bound);
+      this.d.counters.message(source, bound.length);
     };
     if (!this.d.spool.hasRoom()) return this.waitForRoom().then(accept);
     accept();

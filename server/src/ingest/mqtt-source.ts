@@ -78,6 +78,14 @@ export class MqttSource {
     this.client = null;
   }
 
+  /** Fire-and-forget, QoS 0, not retained: Sparkplug host commands are sent that way (Sparkplug 3.0 §6.4.16). */
+  publish(topic: string, payload: Buffer | string): void {
+    if (this.state !== 'connected' || !this.client) return;
+    this.client.publish(topic, payload, { qos: 0, retain: false }, (err) => {
+      if (err) this.log.warn({ topic, err: err.message }, 'could not publish a command');
+    });
+  }
+
   private clientOptions(): IClientOptions {
     const options: IClientOptions = {
       clientId: this.opts.clientId,

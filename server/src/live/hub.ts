@@ -6,7 +6,7 @@ import type { DeviceStatus, Reading } from '../domain/reading.js';
 import type { ReadingSink } from '../ingest/ingestor.js';
 import type { Store } from '../store/store.js';
 import { FRAME_INTERVAL_MS, type ClientToServerEvents, type ServerToClientEvents } from './events.js';
-import { dayOf, LiveState } from './state.js';
+import { LiveState } from './state.js';
 
 const MAX_SUBSCRIBED_SITES = 1000;
 
@@ -19,16 +19,19 @@ export class LiveHub implements ReadingSink {
   readonly state: LiveState;
   private io: Server<ClientToServerEvents, ServerToClientEvents> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private seededDay = -1;
-  private nextSeedAt = 0;
+  /** Per site: the local day whose earlier energy has been read from the store, and when to retry. */
+  private readonly seeded = new Map<string, number>();
+  private readonly retrySeedAt = new Map<string, number>();
+  private seeding = false;
 
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
     staleAfterMs: number,
+    timeZoneOf: (site: string) => string = () => 'UTC',
     private readonly clock: () => number = Date.now,
   ) {
-    this.state = new LiveState(staleAfterMs);
+    this.state = new LiveState(staleAfterMs, timeZoneOf);
   }
 
   observe(readings: readonly Reading[]): void {
@@ -62,7 +65,6 @@ export class LiveHub implements ReadingSink {
     });
     this.io = io;
     this.timer = setInterval(() => this.tick(), FRAME_INTERVAL_MS);
-    void this.seedToday();
   }
 
   async stop(): Promise<void> {
@@ -73,7 +75,7 @@ export class LiveHub implements ReadingSink {
 
   private tick(): void {
     const now = this.clock();
-    if (dayOf(now) !== this.seededDay && now >= this.nextSeedAt) void this.seedToday();
+    void this.seedToday(now);
     const facility = this.state.facility(now);
     const io = this.io;
     if (!io) return;
@@ -81,18 +83,27 @@ export class LiveHub implements ReadingSink {
     for (const frame of facility.sites) io.to(`site:${frame.site}`).emit('site:frame', frame);
   }
 
-  /** kWh today must count what was used before this process started: seed it from the store. */
-  private async seedToday(): Promise<void> {
-    const now = this.clock();
-    const day = dayOf(now);
-    this.seededDay = day;
+  /**
+   * kWh today must count what was used before this process started (or before midnight passed): once a
+   * local day per site, read each outlet's first register reading of the day from the store.
+   */
+  private async seedToday(now: number): Promise<void> {
+    if (this.seeding) return;
+    this.seeding = true;
     try {
-      const first = await this.store.firstRegisters({ from: day * 86_400_000, to: now + 1 });
-      this.state.seedToday(first, day);
-    } catch (err) {
-      this.seededDay = -1;
-      this.nextSeedAt = now + 30_000; // the store is down: try again later, not every tick
-      this.log.warn({ err: (err as Error).message }, 'could not read today\'s first registers; kWh today counts from now');
+      for (const site of this.state.siteIds()) {
+        const day = this.state.dayStart(site, now);
+        if (this.seeded.get(site) === day || now < (this.retrySeedAt.get(site) ?? 0)) continue;
+        try {
+          this.state.seedToday(await this.store.firstRegisters({ site, from: day, to: now + 1 }), day);
+          this.seeded.set(site, day);
+        } catch (err) {
+          this.retrySeedAt.set(site, now + 30_000); // the store is down: try again later, not every tick
+          this.log.warn({ site, err: (err as Error).message }, "could not read today's first registers; kWh today counts from now");
+        }
+      }
+    } finally {
+      this.seeding = false;
     }
   }
 }

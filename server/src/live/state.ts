@@ -1,10 +1,10 @@
 import type { DeviceStatus, MinerReading, OutletReading, Reading } from '../domain/reading.js';
 import type { FirstRegister } from '../store/store.js';
+import { localDayStart, nextLocalDayStart } from '../energy/time.js';
 import type { FacilityFrame, RigLatest, SiteFrame } from './events.js';
 
 /** A rig with no fresh hashrate but at least this much outlet power counts as running. */
 const RUNNING_W = 50;
-const DAY_MS = 86_400_000;
 
 interface OutletState {
   pdu: string;
@@ -14,6 +14,7 @@ interface OutletState {
   ts: number;
   /** Energy counted today, Wh: register deltas, or trapezoids for outlets without a register. */
   todayWh: number;
+  /** Start of the site's local day this outlet's `todayWh` belongs to. */
   day: number;
   register: number | null;
   /** The first register value seen today, to merge with a store-seeded earlier one. */
@@ -28,6 +29,8 @@ interface RigState {
 }
 
 interface SiteState {
+  /** The local day last looked up: most readings fall in it, so the time-zone maths runs once a day. */
+  today: { start: number; end: number } | null;
   outlets: Map<string, OutletState>;
   rigs: Map<string, RigState>;
   pdus: Map<string, boolean>;
@@ -36,12 +39,27 @@ interface SiteState {
 
 /**
  * The latest figures per site, kept from readings as they arrive (not from the store), so frames
- * cost nothing to build. Pure: the clock is passed in. "Today" is the UTC day for now.
+ * cost nothing to build. Pure: the clock is passed in. "Today" is the site's local day (its time zone
+ * from the fleet file, UTC without one), DST included.
  */
 export class LiveState {
   private readonly sites = new Map<string, SiteState>();
 
-  constructor(private readonly staleAfterMs: number) {}
+  constructor(
+    private readonly staleAfterMs: number,
+    private readonly timeZoneOf: (site: string) => string = () => 'UTC',
+  ) {}
+
+  /** Start of the local day holding `ts` at `site`. */
+  dayStart(siteId: string, ts: number): number {
+    const site = this.site(siteId);
+    if (site.today && ts >= site.today.start && ts < site.today.end) return site.today.start;
+    const tz = this.timeZoneOf(siteId);
+    const day = { start: localDayStart(ts, tz), end: nextLocalDayStart(ts, tz) };
+    // Cache the day that "now" is in; an old reading's day is computed but not cached over it.
+    if (!site.today || day.start >= site.today.start) site.today = day;
+    return day.start;
+  }
 
   observe(readings: readonly Reading[]): void {
     for (const r of readings) {
@@ -62,6 +80,7 @@ export class LiveState {
    */
   seedToday(first: readonly FirstRegister[], day: number): void {
     for (const f of first) {
+      if (this.dayStart(f.site, f.ts) !== day) continue;
       const site = this.site(f.site);
       const key = `${f.pdu}/${f.outlet}`;
       const o = site.outlets.get(key);
@@ -81,7 +100,7 @@ export class LiveState {
   frame(siteId: string, now: number): SiteFrame {
     const site = this.site(siteId);
     const fresh = (ts: number) => now - ts <= this.staleAfterMs;
-    const today = dayOf(now);
+    const today = this.dayStart(siteId, now);
     let power = 0;
     let kwhToday = 0;
     let rigPower = 0;
@@ -175,7 +194,7 @@ export class LiveState {
 
   private observeOutlet(site: SiteState, r: OutletReading): void {
     const key = `${r.pdu}/${r.outlet}`;
-    const day = dayOf(r.ts);
+    const day = this.dayStart(r.site, r.ts);
     const o = site.outlets.get(key);
     if (!o) {
       site.outlets.set(key, newOutlet(r, day));
@@ -197,7 +216,7 @@ export class LiveState {
   private site(id: string): SiteState {
     let s = this.sites.get(id);
     if (!s) {
-      s = { outlets: new Map(), rigs: new Map(), pdus: new Map(), meter: null };
+      s = { today: null, outlets: new Map(), rigs: new Map(), pdus: new Map(), meter: null };
       this.sites.set(id, s);
     }
     return s;
@@ -224,8 +243,4 @@ function energySince(o: OutletState, r: OutletReading): number {
   if (o.register !== null && r.energy_wh !== undefined) return Math.max(0, r.energy_wh - o.register);
   const hours = (r.ts - o.ts) / 3_600_000;
   return hours <= 0.25 ? ((o.power_w + r.power_w) / 2) * hours : 0;
-}
-
-export function dayOf(ts: number): number {
-  return Math.floor(ts / DAY_MS);
 }

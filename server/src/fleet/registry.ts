@@ -1,0 +1,109 @@
+import type { DeviceStatus, MeterReading, OutletReading, Reading, ReadingSource } from '../domain/reading.js';
+import { pduIdFor, UNASSIGNED_SITE } from '../ingest/dialects/shared/device.js';
+import type { Binding, Fleet, FleetPdu, FleetSite } from './schema.js';
+
+export interface OutletInfo {
+  site: string;
+  rack: string;
+  pdu: FleetPdu;
+  outlet: number;
+  rig?: string;
+  model?: string;
+  address?: string;
+}
+
+type Target = Binding['to'];
+
+/**
+ * One parsed fleet file, indexed for the hot path: binding a reading is a few map lookups. Immutable:
+ * a reload builds a new registry and swaps it in whole, so a message is bound by one version or the
+ * other, never half of each.
+ */
+export class FleetRegistry {
+  private readonly bindings = new Map<string, Target>();
+  /** Unassigned PDU ids (`tasmota.plug-1`) of bound devices → their site/PDU, for status messages. */
+  private readonly statusTargets = new Map<string, { site: string; pdu: string }>();
+  private readonly outlets = new Map<string, OutletInfo>();
+  private readonly sitesById = new Map<string, FleetSite>();
+
+  constructor(readonly fleet: Fleet) {
+    for (const site of fleet.sites) {
+      this.sitesById.set(site.id, site);
+      for (const rack of site.racks)
+        for (const pdu of rack.pdus)
+          for (const o of pdu.outlets) this.outlets.set(`${site.id}/${pdu.id}/${o.outlet}`, { site: site.id, rack: rack.id, pdu, outlet: o.outlet, rig: o.rig, model: o.model, address: o.address });
+    }
+    for (const b of fleet.bindings) {
+      this.bindings.set(bindingKey(b.match), b.to);
+      if ('pdu' in b.to) this.statusTargets.set(pduIdFor(b.match.dialect, b.match.device), { site: b.to.site, pdu: b.to.pdu });
+    }
+  }
+
+  static empty(): FleetRegistry {
+    return new FleetRegistry({ version: 1, sites: [], bindings: [] });
+  }
+
+  /** A reading as the fleet names it: bound to its site and PDU outlet (with the rig) or to a meter. */
+  bind(r: Reading): Reading {
+    if (r.source && r.site === UNASSIGNED_SITE) {
+      const target = this.targetOf(r.source);
+      if (target) return this.rebind(r, target);
+    }
+    if (r.kind === 'outlet' && r.rig === undefined) {
+      const rig = this.outlets.get(`${r.site}/${r.pdu}/${r.outlet}`)?.rig;
+      if (rig) return { ...r, rig };
+    }
+    return r;
+  }
+
+  bindStatus(s: DeviceStatus): DeviceStatus {
+    if (s.site !== UNASSIGNED_SITE) return s;
+    const target = this.statusTargets.get(s.pdu);
+    return target ? { ...s, ...target } : s;
+  }
+
+  timeZoneOf(site: string): string {
+    return this.sitesById.get(site)?.time_zone ?? 'UTC';
+  }
+
+  site(id: string): FleetSite | undefined {
+    return this.sitesById.get(id);
+  }
+
+  outlet(site: string, pdu: string, outlet: number): OutletInfo | undefined {
+    return this.outlets.get(`${site}/${pdu}/${outlet}`);
+  }
+
+  allOutlets(): IterableIterator<OutletInfo> {
+    return this.outlets.values();
+  }
+
+  /** The most specific binding: device + channel + metric, then device + channel, then the device. */
+  private targetOf(src: ReadingSource): Target | undefined {
+    return (
+      (src.metric !== undefined ? this.bindings.get(bindingKey({ ...src })) : undefined) ??
+      (src.channel !== undefined ? this.bindings.get(bindingKey({ dialect: src.dialect, device: src.device, channel: src.channel })) : undefined) ??
+      this.bindings.get(bindingKey({ dialect: src.dialect, device: src.device }))
+    );
+  }
+
+  private rebind(r: Reading, to: Target): Reading {
+    if ('meter' in to) {
+      if (r.kind === 'miner') return r;
+      const meter: MeterReading = { kind: 'meter', site: to.site, meter: to.meter, ts: r.ts, power_w: r.power_w };
+      if (r.energy_wh !== undefined) meter.energy_wh = r.energy_wh;
+      if (r.source) meter.source = r.source;
+      return meter;
+    }
+    if (r.kind !== 'outlet') return r;
+    const outlet = to.outlet ?? r.source?.channel ?? r.outlet;
+    const bound: OutletReading = { ...r, site: to.site, pdu: to.pdu, outlet };
+    const rig = this.outlets.get(`${to.site}/${to.pdu}/${outlet}`)?.rig;
+    if (rig) bound.rig = rig;
+    return bound;
+  }
+}
+
+function bindingKey(m: { dialect: string; device: string; channel?: number; metric?: string }): string {
+  return `${m.dialect}\u0000${m.device}\u0000${m.channel ?? ''}\u0000${m.metric ?? ''}`;
+}
