@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mutateBytes, mutateJson, rng } from '../support/fuzz.js';
 import { describe, expect, it } from 'vitest';
 import { createDialects, DIALECT_NAMES } from '../../server/src/ingest/dialects/index.js';
 import { TopicRouter } from '../../server/src/ingest/router.js';
@@ -36,34 +37,6 @@ describe('dialect registry', () => {
     expect(() => createDialects({ topicRoot: 'k', subscribe: ['tasmotta'] })).toThrow(/tasmotta/);
   });
 });
-
-/** Deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const ODD_VALUES: unknown[] = [null, true, 'x', '', 'nan', -1, 0, 1e400, -0, 2 ** 60, 1.5, [], [null], {}, { a: [1] }, [1, 2, 3, 4], '2025-01-01T00:00:00'];
-
-/** Replace random leaves (and whole subtrees) of a JSON value by odd values: the shapes that crash decoders. */
-function mutateJson(value: unknown, next: () => number): unknown {
-  if (next() < 0.15) return ODD_VALUES[Math.floor(next() * ODD_VALUES.length)];
-  if (Array.isArray(value)) return value.map((v) => mutateJson(v, next));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mutateJson(v, next)]));
-  return value;
-}
-
-function mutateBytes(input: Buffer, next: () => number): Buffer {
-  const out = Buffer.from(input);
-  const edits = 1 + Math.floor(next() * 4);
-  for (let i = 0; i < edits && out.length > 0; i++) out[Math.floor(next() * out.length)] = Math.floor(next() * 256);
-  return next() < 0.3 ? out.subarray(0, Math.floor(next() * out.length)) : out;
-}
 
 describe('dialect robustness', () => {
   it('never fails with anything but a counted reason on mutated fixture payloads', () => {
