@@ -25,6 +25,9 @@ export const ROUTES: readonly (readonly [method: string, path: string, need: Nee
   ['GET', '/api/tokens', 'users.admin'],
   ['POST', '/api/tokens', 'users.admin'],
   ['DELETE', '/api/tokens/:id', 'users.admin'],
+  ['GET', '/api/audit', 'audit.read'],
+  ['GET', '/api/exports/readings', 'exports.read'],
+  ['GET', '/api/exports/:id/manifest', 'exports.read'],
   ['GET', '/metrics', 'metrics.read'],
 ];
 

@@ -1,0 +1,33 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { needOf } from '../auth/access.js';
+import type { Permission } from '../auth/roles.js';
+import type { AuditLog } from './log.js';
+
+/**
+ * Everything that reads history, reports or exports, or changes users, fleet or rules, is written to
+ * the audit log with who asked, what, and the answer's status; so are logins, failed ones included.
+ * Live views are not: an operator's dashboard polling every few seconds is not an audit event.
+ */
+const AUDITED: ReadonlySet<Permission> = new Set<Permission>([
+  'energy.read', 'comparison.read', 'history.read', 'reports.read', 'exports.read', 'audit.read', 'users.admin', 'fleet.admin', 'rules.admin',
+]);
+
+export function auditTrail(log: AuditLog, clock: () => number = Date.now): RequestHandler {
+  return (req: Request, res: Response, next) => {
+    const need = needOf(req.method, req.path);
+    const isLogin = req.path === '/api/login' || req.path === '/api/logout';
+    if (!isLogin && !(need !== null && need !== 'public' && need !== 'session' && (need === 'admin-only' || AUDITED.has(need)))) return next();
+    res.on('finish', () => {
+      const loginName = isLogin && typeof req.body?.username === 'string' ? String(req.body.username).slice(0, 64) : null;
+      log.append({
+        at: clock(),
+        actor: req.principal?.name ?? loginName ?? 'anonymous',
+        role: req.principal?.role ?? '',
+        action: `${req.method} ${req.path}`,
+        target: req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '',
+        detail: { status: res.statusCode, ip: req.ip ?? null, ...(res.locals.auditDetail as Record<string, unknown> | undefined) },
+      });
+    });
+    next();
+  };
+}
