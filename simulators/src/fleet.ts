@@ -2,13 +2,28 @@
  * The deterministic fleet model: sites → racks → PDUs → rigs, plus one facility meter per site.
  * Pure: no I/O, no clock. `tick(ts)` advances every device to `ts` and returns the messages of that tick; the
  * same seed, options, models and tick timestamps always give byte-identical payloads.
+ * Faults (faults/) only change what the PDUs publish and when; the devices and their true registers — the truth
+ * (truth.ts) — are the same with or without them.
  */
 import { createMeter, type FacilityMeter } from './devices/meter.js';
 import { createPdu, type Pdu } from './devices/pdu.js';
 import { encodeMeter, encodeMiner, encodePdu, encodeStatus } from './encoders/native.js';
+import { FaultInjector } from './faults/injector.js';
+import type { PduRef } from './faults/registers.js';
+import type { FaultEvent, FaultOptions, PlannedFault } from './faults/types.js';
 import { METER_ID, meterTopic, minerTopic, pduStatusTopic, pduTopic } from './ids.js';
 import { planSite, resolveOptions, type FleetOptions, type ResolvedOptions, type SitePlan } from './layout.js';
 import { loadAsicSpecs, type AsicModel } from './models.js';
+import { TruthLedger, type FleetTruth, type OutletRef, type TruthRange } from './truth.js';
+
+/** The fleet plus what a run adds to it: faults, truth ranges, and whether miners publish. */
+export interface FleetModelOptions extends FleetOptions {
+  faults?: FaultOptions;
+  /** Keep the truth at every multiple of this many ms, so truth({from, to}) can be asked between them. */
+  truthStepMs?: number;
+  /** false: no miner messages (the rigs still run: their power is what the outlets draw). Default true. */
+  miners?: boolean;
+}
 
 /** One MQTT message. `readings` counts outlet readings in a PDU message, 1 for a miner or meter, 0 for a status. */
 export interface SimMessage {
@@ -42,6 +57,16 @@ interface SiteSim {
   plan: SitePlan;
   pdus: Pdu[];
   meter: FacilityMeter;
+  /** Fleet-wide index of its first PDU and of its first outlet (the truth ledger's series). */
+  firstPdu: number;
+  firstOutlet: number;
+  meterSeries: number;
+}
+
+interface FleetParts {
+  injector: FaultInjector | undefined;
+  ledger: TruthLedger;
+  miners: boolean;
 }
 
 export class Fleet {
@@ -50,6 +75,7 @@ export class Fleet {
   constructor(
     readonly options: ResolvedOptions,
     private readonly sites: readonly SiteSim[],
+    private readonly parts: FleetParts,
   ) {}
 
   /** Advances the fleet to `ts` (integer ms epoch, strictly increasing) and returns every message of that tick. */
@@ -61,7 +87,36 @@ export class Fleet {
     // The first tick only reads the devices: there is no interval behind it to integrate.
     const dtMs = this.lastTs === undefined ? 0 : ts - this.lastTs;
     this.lastTs = ts;
-    return this.sites.flatMap((site) => tickSite(site, ts, dtMs));
+    this.parts.injector?.beginTick(ts);
+    this.parts.ledger.begin(ts);
+    const messages = this.sites.flatMap((site) => this.tickSite(site, ts, dtMs));
+    this.parts.ledger.end(ts);
+    return messages;
+  }
+
+  /** At the end of a run: the PDU messages faults still hold back (late, reorder), to be sent last. */
+  flush(): SimMessage[] {
+    return this.parts.injector?.flush() ?? [];
+  }
+
+  /** Every fault that has played out so far, in order: the truth log. */
+  faultEvents(): readonly FaultEvent[] {
+    return this.parts.injector?.events() ?? [];
+  }
+
+  /** Where and when the faults fall; fixed at the first tick unless the run's start was given. */
+  faultPlan(): readonly PlannedFault[] {
+    return this.parts.injector?.planned() ?? [];
+  }
+
+  /**
+   * True register deltas per outlet and site, over the run so far or over [from, to) (see truth.ts):
+   * what the server's energy must equal once it has every reading.
+   */
+  truth(range?: TruthRange): FleetTruth {
+    const truth = this.parts.ledger.truth(range);
+    this.parts.injector?.annotate(truth);
+    return truth;
   }
 
   /** Retained `online`/`offline` for every PDU gateway's status topic. */
@@ -105,46 +160,66 @@ export class Fleet {
       models,
     };
   }
-}
 
-/** One site's messages in a fixed order: its PDUs, then its miners (same order as the outlets), then the meter. */
-function tickSite(site: SiteSim, ts: number, dtMs: number): SimMessage[] {
-  const siteId = site.plan.id;
-  const pduMessages: SimMessage[] = [];
-  const minerMessages: SimMessage[] = [];
-  let itDw = 0;
-  for (const pdu of site.pdus) {
-    const sample = pdu.step(dtMs);
-    const payload = encodePdu(ts, sample.outlets);
-    pduMessages.push({ topic: pduTopic(siteId, pdu.plan.id), payload, readings: sample.outlets.length });
-    sample.outlets.forEach((outlet, i) => {
-      itDw += outlet.powerDw;
-      const rig = sample.rigs[i];
-      const model = pdu.plan.rigs[i]?.model.model;
-      if (rig === undefined || model === undefined) throw new Error(`PDU ${pdu.plan.id}: outlet ${i} has no rig`);
-      const minerPayload = encodeMiner(ts, rig.hashrateSteps, model, rig.tempSteps);
-      minerMessages.push({ topic: minerTopic(siteId, outlet.rig), payload: minerPayload, readings: 1 });
+  /** One site's messages in a fixed order: its PDUs, then its miners (same order as the outlets), then the meter. */
+  private tickSite(site: SiteSim, ts: number, dtMs: number): SimMessage[] {
+    const siteId = site.plan.id;
+    const { injector, ledger, miners } = this.parts;
+    const pduMessages: SimMessage[] = [];
+    const minerMessages: SimMessage[] = [];
+    let itDw = 0;
+    let series = site.firstOutlet;
+    site.pdus.forEach((pdu, p) => {
+      const sample = pdu.step(dtMs);
+      const faults = injector?.pdu(site.firstPdu + p);
+      if (faults) pduMessages.push(...faults.tick(ts, sample.outlets, encodePdu));
+      else pduMessages.push({ topic: pduTopic(siteId, pdu.plan.id), payload: encodePdu(ts, sample.outlets), readings: sample.outlets.length });
+      sample.outlets.forEach((outlet, i) => {
+        itDw += outlet.powerDw;
+        ledger.set(series++, outlet.energyWh);
+        if (!miners) return;
+        const rig = sample.rigs[i];
+        const model = pdu.plan.rigs[i]?.model.model;
+        if (rig === undefined || model === undefined) throw new Error(`PDU ${pdu.plan.id}: outlet ${i} has no rig`);
+        const minerPayload = encodeMiner(ts, rig.hashrateSteps, model, rig.tempSteps);
+        minerMessages.push({ topic: minerTopic(siteId, outlet.rig), payload: minerPayload, readings: 1 });
+      });
     });
+    const meter = site.meter.step(ts, dtMs, itDw);
+    ledger.set(site.meterSeries, meter.energyWh);
+    const meterMessage = { topic: meterTopic(siteId, METER_ID), payload: encodeMeter(ts, meter.powerDw, meter.energyWh), readings: 1 };
+    return [...pduMessages, ...minerMessages, meterMessage];
   }
-  const meter = site.meter.step(ts, dtMs, itDw);
-  const meterMessage = { topic: meterTopic(siteId, METER_ID), payload: encodeMeter(ts, meter.powerDw, meter.energyWh), readings: 1 };
-  return [...pduMessages, ...minerMessages, meterMessage];
 }
 
 /**
  * Builds a fleet. `models` defaults to simulators/data/asic-specs.csv (read once, here — the model itself does no I/O).
- * Throws a RangeError for options outside FLEET_LIMITS.
+ * Throws a RangeError for options outside FLEET_LIMITS, and for faults that do not fit the run.
  */
-export function createFleet(options: FleetOptions, models: readonly AsicModel[] = loadAsicSpecs()): Fleet {
+export function createFleet(options: FleetModelOptions, models: readonly AsicModel[] = loadAsicSpecs()): Fleet {
   const resolved = resolveOptions(options);
-  const sites = Array.from({ length: resolved.sites }, (_, i): SiteSim => {
-    const plan = planSite(i + 1, resolved, models);
+  const plans = Array.from({ length: resolved.sites }, (_, i) => planSite(i + 1, resolved, models));
+  const outlets: OutletRef[] = plans.flatMap((plan) => plan.pdus.flatMap((pdu) => pdu.rigs.map((r) => ({ site: plan.id, pdu: pdu.id, outlet: r.outlet, rig: r.id }))));
+  const ledger = new TruthLedger(outlets, plans.map((p) => p.id), options.truthStepMs);
+  let firstPdu = 0;
+  let firstOutlet = 0;
+  const sites = plans.map((plan, i): SiteSim => {
     const nameplateW = plan.pdus.flatMap((p) => p.rigs).reduce((sum, rig) => sum + rig.model.powerW, 0);
-    return {
+    const site: SiteSim = {
       plan,
       pdus: plan.pdus.map((pdu) => createPdu(pdu, plan.nominalVoltageV, resolved.seed)),
       meter: createMeter(resolved.seed, plan.id, nameplateW),
+      firstPdu,
+      firstOutlet,
+      meterSeries: ledger.meterSeries(i),
     };
+    firstPdu += plan.pdus.length;
+    firstOutlet += plan.pdus.reduce((n, p) => n + p.rigs.length, 0);
+    return site;
   });
-  return new Fleet(resolved, sites);
+  const refs: PduRef[] = plans.flatMap((plan) =>
+    plan.pdus.map((pdu) => ({ site: plan.id, pdu: pdu.id, topic: pduTopic(plan.id, pdu.id), outlets: pdu.rigs.map((r) => ({ outlet: r.outlet, rig: r.id })) })),
+  );
+  const injector = options.faults === undefined ? undefined : new FaultInjector(refs, options.faults, resolved.seed);
+  return new Fleet(resolved, sites, { injector, ledger, miners: options.miners ?? true });
 }

@@ -4,12 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
+import type { FaultEvent, FaultRequest } from './faults/types.js';
 import { createFleet, type Fleet, type SimMessage } from './fleet.js';
 import type { AsicModel } from './models.js';
 import { connectGateways, describeError } from './mqtt/clients.js';
 import { PublishTracker } from './mqtt/tracker.js';
 import { Ticker } from './schedule.js';
 import { computeStats, type RunCounts, type SimStats } from './stats.js';
+import type { FleetTruth, TruthRange } from './truth.js';
 
 export type { SimStats } from './stats.js';
 
@@ -37,11 +39,25 @@ export interface SimulationOptions {
   drainTimeoutMs?: number;
   /** Unacknowledged messages held at most before a tick's messages are dropped (default: 10 ticks' worth, ≥ 100 000). */
   maxPending?: number;
+  /**
+   * Faults to inject (faults/types.ts). They fall within the run: [first tick, first tick + durationS), or its
+   * first hour without a duration.
+   */
+  faults?: FaultRequest;
+  /** Each fault once it has played out: the truth log. */
+  onFault?: (event: FaultEvent) => void;
+  /** false: no miner messages. Default true. */
+  miners?: boolean;
+  /** Keep truth checkpoints every this many ms (truth over ranges); default: the whole run only. */
+  truthStepMs?: number;
 }
 
 export interface Simulation {
   readonly fleet: Fleet;
   stats(): SimStats;
+  /** The true register deltas so far (truth.ts): what the server must count once it has every reading. */
+  truth(range?: TruthRange): FleetTruth;
+  faultEvents(): readonly FaultEvent[];
   /** Stops ticking, waits for acknowledgements, publishes `offline` (retained) and closes the clients. Idempotent. */
   stop(): Promise<void>;
   /** Resolves when the simulation has stopped: after durationS, or after stop(). Never rejects. */
@@ -65,7 +81,17 @@ const OFFLINE_ANNOUNCE_TIMEOUT_MS = 2_000;
 export async function startSimulation(opts: SimulationOptions): Promise<Simulation> {
   checkRunOptions(opts);
   const fleet = createFleet(
-    { sites: opts.sites, rigsPerSite: opts.rigs, seed: opts.seed, outletsPerPdu: opts.outletsPerPdu },
+    {
+      sites: opts.sites,
+      rigsPerSite: opts.rigs,
+      seed: opts.seed,
+      outletsPerPdu: opts.outletsPerPdu,
+      miners: opts.miners,
+      truthStepMs: opts.truthStepMs,
+      ...(opts.faults && {
+        faults: { ...opts.faults, intervalMs: opts.intervalMs, ...(opts.durationS !== undefined && { durationMs: opts.durationS * 1000 }) },
+      }),
+    },
     opts.models,
   );
   const sim = new RunningSimulation(fleet, opts);
@@ -97,6 +123,7 @@ class RunningSimulation implements Simulation {
   private stoppedAt: number | undefined;
   private endTimer: NodeJS.Timeout | undefined;
   private maxPending = MIN_MAX_PENDING;
+  private faultsReported = 0;
 
   constructor(
     readonly fleet: Fleet,
@@ -151,6 +178,14 @@ class RunningSimulation implements Simulation {
     return this.stopping;
   }
 
+  truth(range?: TruthRange): FleetTruth {
+    return this.fleet.truth(range);
+  }
+
+  faultEvents(): readonly FaultEvent[] {
+    return this.fleet.faultEvents();
+  }
+
   private onTick(ts: number): void {
     // A timer callback has no caller to throw to: whatever goes wrong here is counted, never thrown.
     try {
@@ -165,7 +200,19 @@ class RunningSimulation implements Simulation {
     } catch (err) {
       this.tracker.recordError(err);
     }
+    this.reportFaults();
     this.progress();
+  }
+
+  private reportFaults(): void {
+    const events = this.fleet.faultEvents();
+    for (; this.faultsReported < events.length; this.faultsReported++) {
+      try {
+        this.opts.onFault?.(events[this.faultsReported] as FaultEvent);
+      } catch (err) {
+        this.tracker.recordError(err);
+      }
+    }
   }
 
   /** Readings are counted; status messages are retained and not counted. */
@@ -179,6 +226,9 @@ class RunningSimulation implements Simulation {
     this.ticker.stop();
     clearTimeout(this.endTimer);
     try {
+      // Readings a fault still holds back (late, reorder) go out before the end, as the device would send them.
+      for (const message of this.fleet.flush()) this.publish(message, false);
+      this.reportFaults();
       const drainMs = this.opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
       const drained = await this.tracker.drain(drainMs);
       this.announceOffline();

@@ -2,6 +2,8 @@
  * The CLI's option parsing and checking: pure functions, so the messages a user sees are unit-tested.
  * Bounds come from the same tables the fleet and the runner enforce.
  */
+import { parseFaultList } from '../faults/parse.js';
+import type { FaultRequest } from '../faults/types.js';
 import { FLEET_LIMITS } from '../layout.js';
 import { RUN_LIMITS, type SimulationOptions } from '../run.js';
 
@@ -20,6 +22,14 @@ export interface RawCliOptions {
   outletsPerPdu?: string;
   username?: string;
   password?: string;
+  faults?: string;
+  faultRate?: string;
+  truth?: string;
+  from?: string;
+  to?: string;
+  /** commander's `--no-miners`: true unless given. */
+  miners?: boolean;
+  maxInFlight?: string;
 }
 
 export const CLI_DEFAULTS = {
@@ -61,7 +71,7 @@ export function parseBrokerUrl(text: string): string {
 /** Everything startSimulation needs from the command line; throws OptionError with the first problem found. */
 export type CliSimulationOptions = Pick<
   SimulationOptions,
-  'url' | 'sites' | 'rigs' | 'intervalMs' | 'seed' | 'durationS' | 'outletsPerPdu' | 'mqtt'
+  'url' | 'sites' | 'rigs' | 'intervalMs' | 'seed' | 'durationS' | 'outletsPerPdu' | 'mqtt' | 'faults' | 'miners'
 >;
 
 export function toSimulationOptions(raw: RawCliOptions): CliSimulationOptions {
@@ -89,5 +99,28 @@ export function toSimulationOptions(raw: RawCliOptions): CliSimulationOptions {
   if (raw.username !== undefined) {
     options.mqtt = { username: raw.username, ...(raw.password !== undefined && { password: raw.password }) };
   }
+  const faults = parseFaults(raw);
+  if (faults !== undefined) options.faults = faults;
+  if (raw.miners === false) options.miners = false;
   return options;
+}
+
+/** `--faults` and `--fault-rate`; undefined without faults. */
+export function parseFaults(raw: Pick<RawCliOptions, 'faults' | 'faultRate'>): FaultRequest | undefined {
+  if (raw.faults === undefined) {
+    if (raw.faultRate !== undefined) throw new OptionError('--fault-rate needs --faults');
+    return undefined;
+  }
+  let request: FaultRequest;
+  try {
+    request = parseFaultList(raw.faults);
+  } catch (err) {
+    throw new OptionError(`--faults: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (raw.faultRate !== undefined) {
+    const rate = /^\d+(\.\d+)?$/.test(raw.faultRate.trim()) ? Number(raw.faultRate) : Number.NaN;
+    if (!(rate > 0 && rate <= 3600)) throw new OptionError(`--fault-rate must be a number of faults per hour above 0, at most 3600 (got "${raw.faultRate}")`);
+    request.ratePerHour = rate;
+  }
+  return request;
 }

@@ -21,6 +21,8 @@ export interface PublishCounts {
 export class PublishTracker {
   private readonly counts: PublishCounts = { messages: 0, readings: 0, errors: 0, pending: 0 };
   private idleWaiters: Array<() => void> = [];
+  /** Woken when `pending` falls below their limit (a bounded in-flight window). */
+  private belowWaiters: Array<{ limit: number; wake: () => void }> = [];
 
   constructor(private readonly onPublished?: (topic: string, payload: string) => void) {}
 
@@ -38,6 +40,12 @@ export class PublishTracker {
     } catch (err) {
       settle(err instanceof Error ? err : new Error(String(err)));
     }
+  }
+
+  /** Resolves once fewer than `limit` publishes are in flight (at once if that is so already). */
+  whenBelow(limit: number): Promise<void> {
+    if (this.counts.pending < limit) return Promise.resolve();
+    return new Promise((wake) => this.belowWaiters.push({ limit, wake }));
   }
 
   snapshot(): PublishCounts {
@@ -74,6 +82,11 @@ export class PublishTracker {
       } catch (callbackErr) {
         this.fail(callbackErr instanceof Error ? callbackErr : new Error(String(callbackErr)));
       }
+    }
+    if (this.belowWaiters.length > 0) {
+      const ready = this.belowWaiters.filter((w) => this.counts.pending < w.limit);
+      this.belowWaiters = this.belowWaiters.filter((w) => this.counts.pending >= w.limit);
+      for (const w of ready) w.wake();
     }
     if (this.counts.pending === 0) {
       const waiters = this.idleWaiters;
