@@ -1,5 +1,6 @@
 import { DecodeError } from '../../../domain/errors.js';
 import { clip, readTimestamp } from '../../../domain/values.js';
+import { isTimeZone, offsetMs } from '../../../energy/time.js';
 
 /**
  * A device's wall-clock time without a zone ("2018-02-15T17:37:10", Tasmota's `Time`) read in a zone:
@@ -39,38 +40,10 @@ const DAY_MS = 86_400_000;
  * and a skipped time is read with the offset from before the change. Assumes one change within ±1 day.
  */
 function zonedWallToUtc(zone: string, wall: number): number {
-  const before = zoneOffsetMs(zone, wall - DAY_MS);
-  const after = zoneOffsetMs(zone, wall + DAY_MS);
-  const fits = [wall - before, wall - after].filter((utc) => utc + zoneOffsetMs(zone, utc) === wall);
+  const before = offsetMs(wall - DAY_MS, zone);
+  const after = offsetMs(wall + DAY_MS, zone);
+  const fits = [wall - before, wall - after].filter((utc) => utc + offsetMs(utc, zone) === wall);
   return fits.length > 0 ? Math.min(...fits) : wall - before;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-/** How far the zone's wall clock is ahead of UTC at the instant `utcMs`, in ms. */
-function zoneOffsetMs(zone: string, utcMs: number): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(zone).formatToParts(new Date(utcMs))) parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
 }
 
 /** Throws (at start-up, from config) when an offset is neither a sane number of minutes nor a known zone. */
@@ -79,7 +52,7 @@ export function checkUtcOffset(offset: UtcOffset, what: string): void {
     if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) throw new RangeError(`${what}: UTC offset must be whole minutes within ±14 h`);
     return;
   }
-  formatter(offset); // Intl throws RangeError for an unknown zone
+  if (!isTimeZone(offset)) throw new RangeError(`${what}: unknown time zone ${offset}`);
 }
 
 /** The latest instant a JS Date can hold (ECMA-262: ±8.64e15 ms, year 275760). */
