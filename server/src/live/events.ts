@@ -17,7 +17,7 @@ export interface SiteFrame {
   meter_power_w: number | null;
   /** meter power / IT power (PUE-style overhead), when both are known. */
   pue: number | null;
-  /** Energy since local midnight (UTC for now), IT load. */
+  /** Energy since midnight in the site's time zone (the fleet file's, UTC without one), IT load. */
   kwh_today: number;
   /** Sum of fresh miner hashrates, TH/s. */
   hashrate_ths: number;
