@@ -1,10 +1,14 @@
 /**
  * kilowatch-sim: `npm run sim -- --url mqtt://127.0.0.1:1883 --sites 2 --rigs 200 --interval 1000 --seed 42 [--duration 60]`
- * [--faults all --truth truth.jsonl] [--from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z] (see simulators/README.md)
+ * [--faults all --truth truth.jsonl] [--from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z]
+ * [--dialect mixed --fleet-out fleet.yaml] (see simulators/README.md)
  * This file is the process boundary: it parses and checks options, prints, handles signals and sets the exit code.
  */
+import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { DIALECT_CHOICES } from './dialects.js';
 import { createFleet, type Fleet } from './fleet.js';
+import { fleetFileYaml } from './fleet-file.js';
 import { formatFaultLine, formatFinalLine, formatFleetLine, formatHistoryFinalLine } from './cli/format.js';
 import { CLI_DEFAULTS, OptionError, type CliSimulationOptions, type RawCliOptions } from './cli/options.js';
 import { createProgress, historyView, liveView } from './cli/progress.js';
@@ -18,7 +22,8 @@ import type { FleetTruth } from './truth.js';
 function buildProgram(): Command {
   return new Command()
     .name('kilowatch-sim')
-    .description('Simulated mining sites: PDU outlet, miner and facility-meter readings (Kilowatch native v1) over MQTT.')
+    .description('Simulated mining sites: PDU outlet, miner and facility-meter readings over MQTT, in Kilowatch native v1 or ' +
+      'the dialects of real devices (Tasmota, Shelly Gen1/Gen2, Sparkplug B, InfluxDB line protocol).')
     .option('--url <url>', 'MQTT broker URL', CLI_DEFAULTS.url)
     .option('--sites <n>', 'number of sites', CLI_DEFAULTS.sites)
     .option('--rigs <n>', 'rigs per site', CLI_DEFAULTS.rigs)
@@ -36,6 +41,12 @@ function buildProgram(): Command {
     .option('--to <time>', 'historical mode: up to this time, exclusive (default: --from + --duration, else now)')
     .option('--max-in-flight <n>', 'historical mode: unacknowledged messages at most (default 2000)')
     .option('--no-miners', 'publish PDU and meter messages only')
+    .option('--dialect <name>', `what the PDUs and meters speak: ${DIALECT_CHOICES.join(', ')} (a seeded blend per site); ` +
+      'miners stay native. Not with --faults', 'native')
+    .option('--fleet-out <file>', 'write the fleet file (YAML) this run implies: sites, racks, PDUs, rigs, meters and the ' +
+      'device bindings; start the server with FLEET_FILE=<file> and the DIALECTS= value printed')
+    .option('--dry-run', 'check the options, write --fleet-out and print the server settings, then exit without connecting ' +
+      '(so the server can be started with the fleet file before a run publishes)')
     .showHelpAfterError('(add --help for usage)');
 }
 
@@ -51,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
   const { options } = run;
   const described = run.mode === 'history' ? { ...options, from: run.options.from, to: run.options.to } : options;
   log(`kilowatch-sim: ${formatFleetLine(fleet.summary(), described)}`);
+  announceServerSettings(fleet, run);
+  if (program.opts<{ dryRun?: boolean }>().dryRun) return 0;
   const truthFile = run.truthPath === undefined ? undefined : new TruthFile(run.truthPath);
   const onFault = (event: FaultEvent): void => {
     process.stderr.write(`kilowatch-sim: ${formatFaultLine(event)}\n`);
@@ -76,11 +89,35 @@ function exitOnOptionError<T>(program: Command, parse: () => T): T {
 
 /** The fleet as the run will build it, so that a fault plan that cannot fit is refused before connecting. */
 function fleetFor(run: CliRun): Fleet {
-  const { sites, rigs, seed, outletsPerPdu, faults, intervalMs } = run.options;
+  const { sites, rigs, seed, outletsPerPdu, faults, intervalMs, dialect } = run.options;
   const window = run.mode === 'history'
     ? { from: run.options.from, to: run.options.to }
     : run.options.durationS === undefined ? {} : { durationMs: run.options.durationS * 1000 };
-  return createFleet({ sites, rigsPerSite: rigs, seed, outletsPerPdu, ...(faults && { faults: { ...faults, intervalMs, ...window } }) });
+  return createFleet({ sites, rigsPerSite: rigs, seed, outletsPerPdu, dialect, ...(faults && { faults: { ...faults, intervalMs, ...window } }) });
+}
+
+/**
+ * What the server needs to file this fleet's readings: DIALECTS, and with any device dialect the fleet file
+ * (written here with --fleet-out; the run builds the same fleet from the same options, so it matches).
+ */
+function announceServerSettings(fleet: Fleet, run: CliRun): void {
+  const dialects = fleet.serverDialects();
+  const dialect = run.options.dialect ?? 'native';
+  if (run.fleetOut !== undefined) {
+    const file = fleet.fleetFile();
+    const command = ['npm run sim --', ...process.argv.slice(2)].join(' ');
+    const header = [
+      `Written by kilowatch-sim (${command}): the fleet the simulated devices belong to.`,
+      `Server: DIALECTS=${dialects} FLEET_FILE=<this file>`,
+    ];
+    writeFileSync(run.fleetOut, fleetFileYaml(file, header));
+    log(`kilowatch-sim: fleet file (${file.sites.length} sites, ${file.bindings.length} bindings) written to ${run.fleetOut}`);
+  }
+  const fleetFile = run.fleetOut === undefined ? (dialect === 'native' ? '' : ' FLEET_FILE=<the file --fleet-out writes>') : ` FLEET_FILE=${run.fleetOut}`;
+  log(`kilowatch-sim: server settings: DIALECTS=${dialects}${fleetFile}`);
+  if (run.mode === 'history' && fleet.summary().dialects?.pdus.some((d) => d.dialect === 'shelly-gen1')) {
+    process.stderr.write('kilowatch-sim: note: Shelly Gen1 sends no timestamps; the server files those readings at their arrival, not in the range\n');
+  }
 }
 
 async function runLive(options: CliSimulationOptions, fleet: Fleet, onFault: (e: FaultEvent) => void): Promise<RunOutcome> {

@@ -9,6 +9,7 @@
  * describe the present, not the past.
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
+import type { DialectChoice } from './dialects.js';
 import type { FaultEvent, FaultRequest } from './faults/types.js';
 import { createFleet, type Fleet, type Gateway, type SimMessage } from './fleet.js';
 import type { AsicModel } from './models.js';
@@ -33,8 +34,11 @@ export interface HistoryOptions {
   faults?: FaultRequest;
   /** false: PDU and meter messages only. Default true. */
   miners?: boolean;
-  /** The payload format; only Kilowatch native v1 so far. */
-  dialect?: 'native';
+  /**
+   * What the PDUs and meters speak (dialects.ts); default native. Sparkplug edge nodes birth at the first tick;
+   * Shelly Gen1 readings carry no time, so the server files them at their arrival, not in the range.
+   */
+  dialect?: DialectChoice;
   /** Unacknowledged publishes at most (default 2000). */
   maxInFlight?: number;
   /** MQTT connections sharing the load (default 4). */
@@ -51,7 +55,7 @@ export interface HistoryOptions {
   /** How often onProgress is called, ms of wall time (default 1000). */
   progressEveryMs?: number;
   onFault?: (event: FaultEvent) => void;
-  onPublished?: (topic: string, payload: string) => void;
+  onPublished?: (topic: string, payload: string, message: SimMessage) => void;
   /** How long the end waits for outstanding acknowledgements (default 30 000 ms). */
   drainTimeoutMs?: number;
 }
@@ -136,7 +140,6 @@ export async function runHistory(opts: HistoryOptions): Promise<HistoryResult> {
 /** The fleet of a historical run, faults placed within [from, to). Throws a RangeError for options out of bounds. */
 export function historyFleet(opts: HistoryOptions): Fleet {
   checkHistoryOptions(opts);
-  if ((opts.dialect ?? 'native') !== 'native') throw new RangeError(`unknown dialect ${String(opts.dialect)}: only native so far`);
   return createFleet(
     {
       sites: opts.sites,
@@ -145,6 +148,7 @@ export function historyFleet(opts: HistoryOptions): Fleet {
       outletsPerPdu: opts.outletsPerPdu,
       miners: opts.miners,
       truthStepMs: opts.truthStepMs,
+      ...(opts.dialect !== undefined && { dialect: opts.dialect }),
       ...(opts.faults && { faults: { ...opts.faults, intervalMs: opts.intervalMs, from: opts.from, to: opts.to } }),
     },
     opts.models,
@@ -215,13 +219,17 @@ class HistoryRun {
         await Promise.race([this.tracker.whenBelow(this.maxInFlight), evenIfAborted ? new Promise<void>(() => undefined) : this.aborted]);
         if (!evenIfAborted && this.opts.signal?.aborted) return false;
       }
-      this.tracker.publish(this.clientFor(message.topic), message, false, true);
+      this.tracker.publish(this.clientFor(message), message, false, true);
     }
     return true;
   }
 
-  private clientFor(topic: string): MqttClient {
-    return this.clients[seedFor(0, topic) % this.clients.length] as MqttClient;
+  /**
+   * The same connection for every message of a device: a native topic, or a device of another dialect as a whole
+   * (a Sparkplug node's births, DATA and seq order span several topics).
+   */
+  private clientFor(message: SimMessage): MqttClient {
+    return this.clients[seedFor(0, message.route ?? message.topic) % this.clients.length] as MqttClient;
   }
 
   private reportFaults(): void {

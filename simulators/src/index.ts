@@ -28,4 +28,7 @@ export { planFaults } from './faults/plan.js';
 export type { FleetTruth, OutletTruth, SiteTruth, TruthRange } from './truth.js';
 export { PUE_BAND } from './devices/meter.js';
 export { METER_ID, ID_PATTERN } from './ids.js';
+export { DIALECT_CHOICES, SIM_DIALECTS, SERVER_DIALECT, parseDialect, serverDialects, type DialectChoice, type SimDialect } from './dialects.js';
+export { fleetFileYaml, type FleetFile } from './fleet-file.js';
+export type { BindingSpec, SimDevice } from './encoders/types.js';
 export type { MeterPayloadV1, MinerPayloadV1, PduPayloadV1 } from './encoders/native.js';

@@ -30,3 +30,20 @@ export function fromSteps(quantity: Quantity, steps: number): number {
 export function quantize(quantity: Quantity, value: number): number {
   return fromSteps(quantity, toSteps(quantity, value));
 }
+
+/**
+ * A whole count of 10^-decimals as fixed-point text, by integer arithmetic (12345, 3 → "12.345"): for devices
+ * that print a fixed number of decimals (Tasmota's `Total` kWh with 3, `Power` with WattRes 1) without a float
+ * ever standing in between.
+ */
+export function stepsText(steps: number, decimals: number): string {
+  if (!Number.isSafeInteger(steps) || steps < 0) throw new RangeError(`steps must be a whole number ≥ 0, got ${steps}`);
+  if (decimals === 0) return String(steps);
+  const digits = String(steps).padStart(decimals + 1, '0');
+  return `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+}
+
+/** Steps of 10^-from re-rounded to 10^-to (to < from), half up: pf 0.987 (987 of 0.001) → 99 of 0.01. */
+export function coarser(steps: number, from: number, to: number): number {
+  return Math.round(steps / 10 ** (from - to));
+}

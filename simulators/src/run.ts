@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
+import type { DialectChoice } from './dialects.js';
 import type { FaultEvent, FaultRequest } from './faults/types.js';
 import { createFleet, type Fleet, type SimMessage } from './fleet.js';
 import type { AsicModel } from './models.js';
@@ -29,8 +30,8 @@ export interface SimulationOptions {
   /** Client ids are `<prefix>-<gateway>`; default `kwsim-<6 random hex>` so two simulators never kick each other off. */
   clientIdPrefix?: string;
   mqtt?: Partial<IClientOptions>;
-  /** After the broker acknowledged a publish (status messages included). */
-  onPublished?: (topic: string, payload: string) => void;
+  /** After the broker acknowledged a publish (status messages included); binary payloads are base64, bytes in `message`. */
+  onPublished?: (topic: string, payload: string, message: SimMessage) => void;
   /** After every tick's messages were handed to the clients, and once more when stopped. */
   onProgress?: (s: SimStats) => void;
   /** ASIC models; default simulators/data/asic-specs.csv. */
@@ -50,6 +51,8 @@ export interface SimulationOptions {
   miners?: boolean;
   /** Keep truth checkpoints every this many ms (truth over ranges); default: the whole run only. */
   truthStepMs?: number;
+  /** What the PDUs and meters speak (dialects.ts): one dialect, or `mixed`; default native. Not with faults. */
+  dialect?: DialectChoice;
 }
 
 export interface Simulation {
@@ -88,6 +91,7 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
       outletsPerPdu: opts.outletsPerPdu,
       miners: opts.miners,
       truthStepMs: opts.truthStepMs,
+      ...(opts.dialect !== undefined && { dialect: opts.dialect }),
       ...(opts.faults && {
         faults: { ...opts.faults, intervalMs: opts.intervalMs, ...(opts.durationS !== undefined && { durationMs: opts.durationS * 1000 }) },
       }),
@@ -118,7 +122,9 @@ class RunningSimulation implements Simulation {
   private readonly ticker: Ticker;
   private readonly counts: RunCounts = { startedAt: 0, until: 0, dropped: 0, ticks: 0, skippedTicks: 0, disconnects: 0, connectionErrors: 0 };
   private clients: MqttClient[] = [];
+  /** By topic for the native gateways, by gateway name for devices (SimMessage.route). */
   private readonly route = new Map<string, MqttClient>();
+  private readonly byGateway = new Map<string, MqttClient>();
   private stopping: Promise<void> | undefined;
   private stoppedAt: number | undefined;
   private endTimer: NodeJS.Timeout | undefined;
@@ -141,10 +147,13 @@ class RunningSimulation implements Simulation {
       clientIdPrefix: this.opts.clientIdPrefix ?? `kwsim-${randomBytes(3).toString('hex')}`,
       mqtt: this.opts.mqtt,
       // Every (re)connect announces the gateway again: the broker may have published its will meanwhile.
+      // A Sparkplug edge node also births again, with the next tick.
       onConnect: (gateway, client) => {
-        if (gateway.statusTopic === undefined || this.stopping) return;
-        this.tracker.publish(client, { topic: gateway.statusTopic, payload: 'online', readings: 0 }, true, false);
+        if (this.stopping) return;
+        for (const message of this.fleet.connected(gateway.name)) this.tracker.publish(client, message, message.retain ?? true, false);
       },
+      onClose: (gateway) => this.fleet.disconnected(gateway.name),
+      onMessage: (gateway, topic, payload) => this.fleet.command(gateway.name, topic, payload),
       onOffline: () => this.counts.disconnects++,
       onError: (_gateway, err) => {
         this.counts.connectionErrors++;
@@ -157,6 +166,7 @@ class RunningSimulation implements Simulation {
       const client = this.clients[i] as MqttClient;
       for (const topic of gateway.topics) this.route.set(topic, client);
       if (gateway.statusTopic !== undefined) this.route.set(gateway.statusTopic, client);
+      this.byGateway.set(gateway.name, client);
     });
   }
 
@@ -215,11 +225,11 @@ class RunningSimulation implements Simulation {
     }
   }
 
-  /** Readings are counted; status messages are retained and not counted. */
+  /** Readings are counted; status messages are retained (unless they say otherwise) and not counted. */
   private publish(message: SimMessage, isStatus: boolean): void {
-    const client = this.route.get(message.topic);
+    const client = message.route !== undefined ? this.byGateway.get(message.route) : this.route.get(message.topic);
     if (client === undefined) throw new Error(`no gateway publishes ${message.topic}`);
-    this.tracker.publish(client, message, isStatus, !isStatus);
+    this.tracker.publish(client, message, message.retain ?? isStatus, !isStatus);
   }
 
   private async shutdown(): Promise<void> {

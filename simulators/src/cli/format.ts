@@ -28,8 +28,17 @@ export function formatFleetLine(fleet: FleetSummary, run: RunDescription): strin
   const faults = run.faults === undefined ? '' : `, faults: ${run.faults.kinds.join(', ')}${run.faults.ratePerHour === undefined ? '' : ` (${run.faults.ratePerHour}/h each)`}`;
   return (
     `${plural(fleet.sites, 'site')}, ${plural(fleet.pdus, 'PDU')} (${fleet.outletsPerPdu} outlets), ` +
-    `${plural(fleet.rigs, 'rig')}: ${models} → ${redactUrl(run.url)} every ${run.intervalMs} ms, seed ${run.seed}, ${until}${faults}`
+    `${plural(fleet.rigs, 'rig')}: ${models} → ${redactUrl(run.url)} every ${run.intervalMs} ms, seed ${run.seed}, ${until}${faults}` +
+    dialectsText(fleet)
   );
+}
+
+/** e.g. `; PDUs: 20 native, 6 sparkplug, 3 tasmota …, 1 meter on Shelly` (nothing for an all-native fleet). */
+function dialectsText(fleet: FleetSummary): string {
+  if (fleet.dialects === undefined) return '';
+  const pdus = fleet.dialects.pdus.map((d) => `${d.pdus} ${d.dialect}`).join(', ');
+  const meters = fleet.dialects.meters === 0 ? '' : `, ${plural(fleet.dialects.meters, 'meter')} on Shelly Pro EM`;
+  return `; PDUs: ${pdus}${meters}`;
 }
 
 /** e.g. `2026-01-01T03:00:00.000Z (50.0 %): 21600 msgs (5400.0/s), 259200 readings (64800.0/s), 12 pending, ETA 4 s` */

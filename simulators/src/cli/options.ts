@@ -2,6 +2,7 @@
  * The CLI's option parsing and checking: pure functions, so the messages a user sees are unit-tested.
  * Bounds come from the same tables the fleet and the runner enforce.
  */
+import { parseDialect } from '../dialects.js';
 import { parseFaultList } from '../faults/parse.js';
 import type { FaultRequest } from '../faults/types.js';
 import { FLEET_LIMITS } from '../layout.js';
@@ -30,6 +31,8 @@ export interface RawCliOptions {
   /** commander's `--no-miners`: true unless given. */
   miners?: boolean;
   maxInFlight?: string;
+  dialect?: string;
+  fleetOut?: string;
 }
 
 export const CLI_DEFAULTS = {
@@ -71,7 +74,7 @@ export function parseBrokerUrl(text: string): string {
 /** Everything startSimulation needs from the command line; throws OptionError with the first problem found. */
 export type CliSimulationOptions = Pick<
   SimulationOptions,
-  'url' | 'sites' | 'rigs' | 'intervalMs' | 'seed' | 'durationS' | 'outletsPerPdu' | 'mqtt' | 'faults' | 'miners'
+  'url' | 'sites' | 'rigs' | 'intervalMs' | 'seed' | 'durationS' | 'outletsPerPdu' | 'mqtt' | 'faults' | 'miners' | 'dialect'
 >;
 
 export function toSimulationOptions(raw: RawCliOptions): CliSimulationOptions {
@@ -102,6 +105,16 @@ export function toSimulationOptions(raw: RawCliOptions): CliSimulationOptions {
   const faults = parseFaults(raw);
   if (faults !== undefined) options.faults = faults;
   if (raw.miners === false) options.miners = false;
+  if (raw.dialect !== undefined) {
+    try {
+      options.dialect = parseDialect(raw.dialect);
+    } catch (err) {
+      throw new OptionError(`--${(err as Error).message}`);
+    }
+    if (options.faults !== undefined && options.dialect !== 'native') {
+      throw new OptionError(`--faults act on native PDU messages only: leave out --dialect ${options.dialect}, or the faults`);
+    }
+  }
   return options;
 }
 

@@ -7,19 +7,23 @@ import { OptionError, parseWhole, toSimulationOptions, type CliSimulationOptions
 
 export type CliHistoryOptions = Pick<
   HistoryOptions,
-  'url' | 'sites' | 'rigs' | 'intervalMs' | 'seed' | 'outletsPerPdu' | 'mqtt' | 'faults' | 'miners' | 'from' | 'to' | 'maxInFlight'
+  'url' | 'sites' | 'rigs' | 'intervalMs' | 'seed' | 'outletsPerPdu' | 'mqtt' | 'faults' | 'miners' | 'from' | 'to' | 'maxInFlight' | 'dialect'
 >;
 
+/** `fleetOut`: where to write the fleet file the run implies (`--fleet-out`). */
 export type CliRun =
-  | { mode: 'live'; options: CliSimulationOptions; truthPath?: string }
-  | { mode: 'history'; options: CliHistoryOptions; truthPath?: string };
+  | { mode: 'live'; options: CliSimulationOptions; truthPath?: string; fleetOut?: string }
+  | { mode: 'history'; options: CliHistoryOptions; truthPath?: string; fleetOut?: string };
 
 /** The server rejects readings from before 2000 (`bad_ts`: docs/payloads.md). */
 const EARLIEST_MS = Date.UTC(2000, 0, 1);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 export function toCliRun(raw: RawCliOptions, now: number): CliRun {
-  const truth = raw.truth === undefined ? {} : { truthPath: truthPath(raw.truth) };
+  const truth = {
+    ...(raw.truth !== undefined && { truthPath: truthPath(raw.truth) }),
+    ...(raw.fleetOut !== undefined && { fleetOut: fleetOutPath(raw.fleetOut) }),
+  };
   const live = toSimulationOptions(raw);
   if (raw.from === undefined) {
     if (raw.to !== undefined) throw new OptionError('--to needs --from (historical mode)');
@@ -56,6 +60,11 @@ export function parseTime(flag: string, text: string): number {
 
 function truthPath(text: string): string {
   if (text.trim() === '') throw new OptionError('--truth needs a file name');
+  return text;
+}
+
+function fleetOutPath(text: string): string {
+  if (text.trim() === '') throw new OptionError('--fleet-out needs a file name');
   return text;
 }
 

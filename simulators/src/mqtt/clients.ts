@@ -11,6 +11,10 @@ export interface GatewayConnectOptions {
   /** Connection trouble after start-up (MQTT.js goes on reconnecting by itself). */
   onOffline: (gateway: Gateway) => void;
   onError: (gateway: Gateway, err: Error) => void;
+  /** The connection closed (MQTT.js reconnects by itself): may return the will for the next attempt. */
+  onClose?: (gateway: Gateway) => Gateway['will'];
+  /** A message on one of the gateway's `commands` topics, which are subscribed on every connect. */
+  onMessage?: (gateway: Gateway, topic: string, payload: Buffer) => void;
   /** How many clients may be connecting at once (default 50): thousands of PDUs must not all dial in one burst. */
   concurrency?: number;
 }
@@ -19,8 +23,9 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
 /**
  * Connects one client per gateway and resolves once every one has its first CONNACK. A PDU gateway's client
- * carries a retained `offline` last will on its status topic, as the real gateway would. If any client cannot
- * connect, all are closed and the first error is thrown (the caller's one boundary reports it).
+ * carries a retained `offline` last will on its status topic, as the real gateway would; a device of another
+ * dialect carries its own (`Gateway.will`). If any client cannot connect, all are closed and the first error is
+ * thrown (the caller's one boundary reports it).
  */
 export async function connectGateways(gateways: readonly Gateway[], opts: GatewayConnectOptions): Promise<MqttClient[]> {
   const clients: Array<MqttClient | undefined> = new Array(gateways.length);
@@ -54,15 +59,35 @@ function openClient(gateway: Gateway, opts: GatewayConnectOptions): MqttClient {
     ...opts.mqtt,
     clientId: `${opts.clientIdPrefix}-${gateway.name}`,
   };
-  if (gateway.statusTopic !== undefined) {
+  if (gateway.will !== undefined) options.will = mqttWill(gateway.will);
+  else if (gateway.statusTopic !== undefined) {
     options.will = { topic: gateway.statusTopic, payload: Buffer.from('offline'), qos: 1, retain: true };
   }
   const client = mqtt.connect(opts.url, options);
-  client.on('connect', () => opts.onConnect(gateway, client));
+  client.on('connect', () => {
+    if (gateway.commands?.length) client.subscribe(gateway.commands, { qos: 0 });
+    opts.onConnect(gateway, client);
+  });
+  if (opts.onClose) {
+    const onClose = opts.onClose;
+    // MQTT.js builds each CONNECT from client.options, so a will set here goes with the next attempt.
+    client.on('close', () => {
+      const will = onClose(gateway);
+      if (will !== undefined) client.options.will = mqttWill(will);
+    });
+  }
+  if (opts.onMessage && gateway.commands?.length) {
+    const onMessage = opts.onMessage;
+    client.on('message', (topic, payload) => onMessage(gateway, topic, payload));
+  }
   client.on('offline', () => opts.onOffline(gateway));
   // Without an 'error' listener an EventEmitter throws: count it and let MQTT.js reconnect.
   client.on('error', (err) => opts.onError(gateway, err));
   return client;
+}
+
+function mqttWill(will: NonNullable<Gateway['will']>): NonNullable<IClientOptions['will']> {
+  return { topic: will.topic, payload: typeof will.payload === 'string' ? Buffer.from(will.payload) : will.payload, qos: 1, retain: will.retain };
 }
 
 /** Resolves on the first CONNACK; rejects on an error or when no CONNACK came within the connect timeout. */

@@ -24,7 +24,8 @@ export class PublishTracker {
   /** Woken when `pending` falls below their limit (a bounded in-flight window). */
   private belowWaiters: Array<{ limit: number; wake: () => void }> = [];
 
-  constructor(private readonly onPublished?: (topic: string, payload: string) => void) {}
+  /** `onPublished` gets the message too: a binary one (Sparkplug) has its bytes there, `payload` is base64. */
+  constructor(private readonly onPublished?: (topic: string, payload: string, message: SimMessage) => void) {}
 
   /** @param counted false for status messages, which are not readings */
   publish(client: MqttClient, message: SimMessage, retain: boolean, counted: boolean): void {
@@ -36,7 +37,7 @@ export class PublishTracker {
       this.settle(message, counted, err ?? undefined);
     };
     try {
-      client.publish(message.topic, message.payload, { qos: 1, retain }, (err) => settle(err));
+      client.publish(message.topic, message.bytes ?? message.payload, { qos: 1, retain }, (err) => settle(err));
     } catch (err) {
       settle(err instanceof Error ? err : new Error(String(err)));
     }
@@ -78,7 +79,7 @@ export class PublishTracker {
         this.counts.readings += message.readings;
       }
       try {
-        this.onPublished?.(message.topic, message.payload);
+        this.onPublished?.(message.topic, message.payload, message);
       } catch (callbackErr) {
         this.fail(callbackErr instanceof Error ? callbackErr : new Error(String(callbackErr)));
       }
