@@ -106,6 +106,7 @@ export class Kilowatch {
         // aedes speaks MQTT 3.1.1 only.
         protocolVersion: this.broker || config.MQTT_PROTOCOL === '3.1.1' ? 4 : 5,
         subscriptions: router.subscriptions,
+        subscriptionsFile: join(config.DATA_DIR, 'mqtt-subscriptions.json'),
       },
       this.ingestor,
       log.child({ part: 'mqtt' }),

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Ingestor } from './ingestor.js';
@@ -12,6 +13,11 @@ export interface MqttSourceOptions {
   /** 5 for MQTT 5, 4 for MQTT 3.1.1 (aedes speaks only 3.1.1). */
   protocolVersion: 4 | 5;
   subscriptions: string[];
+  /**
+   * Where the filters last subscribed are remembered: the broker keeps a persistent session's
+   * subscriptions across restarts, so filters dropped from the configuration must be unsubscribed.
+   */
+  subscriptionsFile?: string;
 }
 
 export type MqttState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'stopped';
@@ -116,12 +122,40 @@ export class MqttSource {
     this.reconnectMs = MIN_RECONNECT_MS;
     if (this.client) this.client.options.reconnectPeriod = MIN_RECONNECT_MS;
     this.log.info({ url: redact(this.opts.url), sessionPresent }, 'mqtt connected');
-    if (sessionPresent) return;
-    const topics = Object.fromEntries(this.opts.subscriptions.map((t) => [t, { qos: 1 as const }]));
-    this.client?.subscribe(topics, (err, granted) => {
-      if (err) this.log.error({ err: err.message }, 'mqtt subscribe failed');
-      else this.log.info({ granted: granted?.map((g) => `${g.topic} qos${g.qos}`) }, 'mqtt subscribed');
+    this.syncSubscriptions(sessionPresent);
+  }
+
+  /**
+   * Subscribe to what the configuration asks for on every connection — a resumed session may hold an
+   * older set (DIALECTS changed while the server was down) — and drop filters no longer wanted.
+   */
+  private syncSubscriptions(sessionPresent: boolean): void {
+    const client = this.client;
+    if (!client) return;
+    const wanted = this.opts.subscriptions;
+    const stale = sessionPresent ? this.rememberedSubscriptions().filter((t) => !wanted.includes(t)) : [];
+    if (stale.length > 0) {
+      client.unsubscribe(stale, (err) => {
+        if (err) this.log.warn({ err: err.message, stale }, 'mqtt unsubscribe failed');
+        else this.log.info({ stale }, 'mqtt unsubscribed filters no longer configured');
+      });
+    }
+    const topics = Object.fromEntries(wanted.map((t) => [t, { qos: 1 as const }]));
+    client.subscribe(topics, (err, granted) => {
+      if (err) return void this.log.error({ err: err.message }, 'mqtt subscribe failed');
+      this.log.info({ granted: granted?.map((g) => `${g.topic} qos${g.qos}`) }, 'mqtt subscribed');
+      if (this.opts.subscriptionsFile) writeFileSync(this.opts.subscriptionsFile, `${JSON.stringify(wanted)}\n`);
     });
+  }
+
+  private rememberedSubscriptions(): string[] {
+    if (!this.opts.subscriptionsFile || !existsSync(this.opts.subscriptionsFile)) return [];
+    try {
+      const list = JSON.parse(readFileSync(this.opts.subscriptionsFile, 'utf8')) as unknown;
+      return Array.isArray(list) ? list.filter((t): t is string => typeof t === 'string') : [];
+    } catch {
+      return [];
+    }
   }
 
   private onClose(): void {
