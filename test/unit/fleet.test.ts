@@ -37,6 +37,8 @@ describe('fleet registry', () => {
 
   it('binds a device\'s online/offline status to its PDU', () => {
     expect(fleet.bindStatus({ kind: 'status', site: 'unassigned', pdu: 'tasmota.plug-17', online: false })).toEqual({ kind: 'status', site: 'tx-1', pdu: 'r01-pdu1', online: false });
+    // A meter has no online count: its device's status is not shown as an unassigned PDU either.
+    expect(fleet.bindStatus({ kind: 'status', site: 'unassigned', pdu: 'shelly-gen2.shellypro3em-0cb815fcaff4', online: true })).toBeNull();
   });
 
   it('knows each site\'s time zone (UTC for sites it does not list)', () => {

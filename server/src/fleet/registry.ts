@@ -21,8 +21,11 @@ type Target = Binding['to'];
  */
 export class FleetRegistry {
   private readonly bindings = new Map<string, Target>();
-  /** Unassigned PDU ids (`tasmota.plug-1`) of bound devices → their site/PDU, for status messages. */
-  private readonly statusTargets = new Map<string, { site: string; pdu: string }>();
+  /**
+   * Unassigned PDU ids (`tasmota.plug-1`) of bound devices → their site/PDU for status messages, or
+   * null for a device bound to a meter (a meter has no online count of its own).
+   */
+  private readonly statusTargets = new Map<string, { site: string; pdu: string } | null>();
   private readonly outlets = new Map<string, OutletInfo>();
   private readonly sitesById = new Map<string, FleetSite>();
 
@@ -35,7 +38,7 @@ export class FleetRegistry {
     }
     for (const b of fleet.bindings) {
       this.bindings.set(bindingKey(b.match), b.to);
-      if ('pdu' in b.to) this.statusTargets.set(pduIdFor(b.match.dialect, b.match.device), { site: b.to.site, pdu: b.to.pdu });
+      this.statusTargets.set(pduIdFor(b.match.dialect, b.match.device), 'pdu' in b.to ? { site: b.to.site, pdu: b.to.pdu } : null);
     }
   }
 
@@ -56,9 +59,11 @@ export class FleetRegistry {
     return r;
   }
 
-  bindStatus(s: DeviceStatus): DeviceStatus {
+  /** A device's online/offline as its bound PDU's; null for a device bound to a meter. */
+  bindStatus(s: DeviceStatus): DeviceStatus | null {
     if (s.site !== UNASSIGNED_SITE) return s;
     const target = this.statusTargets.get(s.pdu);
+    if (target === null) return null;
     return target ? { ...s, ...target } : s;
   }
 

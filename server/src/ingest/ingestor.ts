@@ -16,7 +16,8 @@ export interface ReadingSink {
 /** Names readings the way the fleet file does (site, PDU outlet, rig, meter); identity without a fleet. */
 export interface Binder {
   reading(r: Reading): Reading;
-  status(s: DeviceStatus): DeviceStatus;
+  /** null: the status means nothing live (a device bound to a meter). */
+  status(s: DeviceStatus): DeviceStatus | null;
 }
 
 export interface IngestorDeps {
@@ -62,7 +63,8 @@ export class Ingestor {
     const binder = this.d.binder;
     for (const status of decoded.statuses) {
       this.d.counters.statusesReceived += 1;
-      this.d.sink.observeStatus(binder ? binder.status(status) : status);
+      const bound = binder ? binder.status(status) : status;
+      if (bound) this.d.sink.observeStatus(bound);
     }
     if (decoded.readings.length === 0) {
       this.d.counters.message(decoded.dialect, 0);
