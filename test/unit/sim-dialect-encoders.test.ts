@@ -52,7 +52,7 @@ function server(registry: FleetRegistry): (m: SimMessage, now: number) => Throug
     const d = router.decode(m.topic, m.bytes ?? Buffer.from(m.payload), { now, maxFutureSkewMs: 300_000 });
     return {
       readings: d.readings.map((r) => registry.bind(r)),
-      statuses: d.statuses.map((s) => registry.bindStatus(s)),
+      statuses: d.statuses.flatMap((s) => registry.bindStatus(s) ?? []),
       rejects: d.rejects.map((r) => `${m.topic}: ${r.reason} ${r.message}`),
     };
   };
