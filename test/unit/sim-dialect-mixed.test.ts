@@ -139,7 +139,7 @@ describe('the fleet file and DIALECTS a fleet implies', () => {
     expect(got.some((r) => r.site === 'unassigned')).toBe(false);
   });
 
-  it('binds every device status to a PDU, except a Shelly meter’s: the server binds statuses to PDUs only', () => {
+  it('binds every device status to its PDU, and a Shelly meter’s to nothing (a meter has no online count)', () => {
     const fleet = mixed({ rigsPerSite: 14, outletsPerPdu: 1 });
     const path = join(dir, 'status.yaml');
     writeFileSync(path, fleetFileYaml(fleet.fleetFile(), ['x']));
@@ -147,12 +147,11 @@ describe('the fleet file and DIALECTS a fleet implies', () => {
     const router = new TopicRouter(createDialects({ topicRoot: 'kilowatch', subscribe: fleet.serverDialects().split(',') }), 1 << 20);
     fleet.tick(T0); // Sparkplug births: the edge nodes' online status
     const messages = [...fleet.statusMessages(true), ...fleet.statusMessages(false)];
-    const unbound = messages.filter((m) =>
-      router.decode(m.topic, m.bytes ?? Buffer.from(m.payload), { now: T0, maxFutureSkewMs: 0 }).statuses.some((s) => registry.bindStatus(s).site === 'unassigned'),
-    );
+    const statuses = messages.flatMap((m) => router.decode(m.topic, m.bytes ?? Buffer.from(m.payload), { now: T0, maxFutureSkewMs: 0 }).statuses.map((s) => ({ topic: m.topic, bound: registry.bindStatus(s) })));
+    expect(statuses.filter((s) => s.bound?.site === 'unassigned')).toEqual([]);
     const meters = fleet.fleetFile().bindings.filter((b) => 'meter' in b.to).map((b) => b.match.device);
     expect(meters).toHaveLength(2);
-    expect(unbound.map((m) => m.topic.split('/')[0])).toEqual([...meters, ...meters]);
+    expect(statuses.filter((s) => s.bound === null).map((s) => s.topic.split('/')[0])).toEqual([...meters, ...meters]);
   });
 });
 
