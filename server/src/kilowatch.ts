@@ -12,6 +12,7 @@ import type { HealthReport } from './api/routes/status.js';
 import { ConfigError, type Config } from './config/config.js';
 import { IngestCounters, RejectLog } from './ingest/counters.js';
 import { createDialects } from './ingest/dialects/index.js';
+import { readDialectOptions } from './ingest/dialects/options-file.js';
 import { SpoolDrainer } from './ingest/drainer.js';
 import { EmbeddedBroker } from './ingest/embedded-broker.js';
 import { Ingestor } from './ingest/ingestor.js';
@@ -22,9 +23,15 @@ import { LiveHub } from './live/hub.js';
 import { FleetSource } from './fleet/loader.js';
 import { UnassignedDevices } from './fleet/unassigned.js';
 import { MinerPoller } from './miners/poller.js';
+import { OperationsHub } from './operations/hub.js';
 import { createMetrics } from './observability/metrics.js';
+import { RollupEngine } from './rollup/engine.js';
+import { DirtyLedger } from './rollup/ledger.js';
+import { RangeReader } from './rollup/reader.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/store.js';
+import { AuditLog } from './audit/log.js';
+import { ExportRegistry } from './exports/registry.js';
 
 export const WEB_DIST = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
 
@@ -40,9 +47,14 @@ export class Kilowatch {
   readonly spool: Spool;
   readonly live: LiveHub;
   readonly auth: AuthState;
+  readonly rollups: RollupEngine;
   readonly fleet: FleetSource;
   readonly unassigned = new UnassignedDevices();
   readonly miners: MinerPoller;
+  readonly operations: OperationsHub;
+  /** Who viewed or exported what (hash-chained), and the manifests of every export. */
+  readonly audit: AuditLog;
+  readonly exports: ExportRegistry;
   private readonly drainer: SpoolDrainer;
   private readonly ingestor: Ingestor;
   private readonly broker: EmbeddedBroker | null;
@@ -61,20 +73,32 @@ export class Kilowatch {
     this.store = createStore(config);
     this.auth = { store: new AuthStore(join(config.DATA_DIR, 'auth.db'), config.SESSION_TTL_HOURS * 3_600_000), forced: config.AUTH === 'on' };
     this.spool = new Spool(join(config.DATA_DIR, 'spool.db'), config.SPOOL_MAX_MB * 1024 * 1024);
+    this.audit = new AuditLog(join(config.DATA_DIR, 'audit.db'));
+    this.exports = new ExportRegistry(join(config.DATA_DIR, 'exports'), softwareVersion());
     const metrics = createMetrics({
       counters: this.counters,
       spool: () => ({ ...this.spool.depth(), full: this.ingestor.blocked }),
       mqtt: () => ({ connected: this.mqtt.state === 'connected', reconnects: this.mqtt.reconnects }),
       socketClients: () => this.live.clients,
     });
+    this.rollups = new RollupEngine(this.store, new DirtyLedger(join(config.DATA_DIR, 'rollup.db')), log.child({ part: 'rollups' }));
     this.drainer = new SpoolDrainer(this.spool, this.store, this.counters, log.child({ part: 'drainer' }), {
       batchSize: config.WRITE_BATCH_SIZE,
       intervalMs: config.WRITE_INTERVAL_MS,
       observer: metrics.writes,
+      onStored: (readings) => this.rollups.noteStored(readings),
     });
     this.fleet = new FleetSource(config.FLEET_FILE, log.child({ part: 'fleet' }), () => this.unassigned.clear());
     this.live = new LiveHub(this.store, log.child({ part: 'live' }), config.STALE_AFTER_MS, (site) => this.fleet.current.timeZoneOf(site));
-    const router = new TopicRouter(createDialects({ topicRoot: config.MQTT_TOPIC_ROOT, subscribe: config.DIALECTS }), config.MAX_PAYLOAD_BYTES);
+    this.operations = new OperationsHub({
+      store: this.store, live: this.live.state, fleet: () => this.fleet.current, dataDir: config.DATA_DIR, staleMs: config.STALE_AFTER_MS,
+      webhook: { url: config.ALERT_WEBHOOK_URL, attempts: config.ALERT_WEBHOOK_ATTEMPTS, secret: config.ALERT_WEBHOOK_SECRET },
+      retentionDays: config.ALERT_RETENTION_DAYS, log: log.child({ part: 'operations' }),
+    });
+    const router = new TopicRouter(
+      createDialects({ ...readDialectOptions(config.DIALECT_OPTIONS_FILE), topicRoot: config.MQTT_TOPIC_ROOT, subscribe: config.DIALECTS }),
+      config.MAX_PAYLOAD_BYTES,
+    );
     const ingestLog = log.child({ part: 'ingest' });
     this.ingestor = new Ingestor({
       router,
@@ -83,9 +107,13 @@ export class Kilowatch {
       sink: {
         observe: (readings) => {
           this.live.observe(readings);
+          this.operations.observe(readings);
           this.unassigned.observe(readings);
         },
-        observeStatus: (status) => this.live.observeStatus(status),
+        observeStatus: (status) => {
+          this.live.observeStatus(status);
+          this.operations.observeStatus(status);
+        },
       },
       counters: this.counters,
       rejectLog: new RejectLog(ingestLog),
@@ -118,7 +146,10 @@ export class Kilowatch {
       readiness: () => this.readiness(),
       metrics: metrics.registry,
       fleet: () => this.fleet.current,
+      operations: this.operations,
+      energy: { reader: new RangeReader(this.store, this.rollups), sites: { timeZoneOf: (site) => this.fleet.current.timeZoneOf(site) } },
       unassigned: this.unassigned,
+      audit: { log: this.audit, exports: this.exports, rollups: this.rollups },
       auth: { state: this.auth, options: { sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, secureCookies: config.COOKIE_SECURE, loginAttempts: config.LOGIN_ATTEMPTS } },
       trustProxy: config.TRUST_PROXY,
       log,
@@ -142,12 +173,16 @@ export class Kilowatch {
     try {
       await this.openAuth();
       this.started.push(() => this.auth.store.close());
+      this.audit.open();
+      this.started.push(() => this.audit.close());
       this.fleet.start();
       this.started.push(() => this.fleet.stop());
       await this.store.start();
       this.started.push(() => this.store.stop());
       this.spool.open();
       this.started.push(() => this.closeSpool());
+      await this.rollups.start();
+      this.started.push(() => this.rollups.stop());
       const pending = this.spool.depth();
       if (pending.messages > 0) this.log.info({ pending }, 'spool holds readings from before the restart; storing them first');
       this.drainer.start();
@@ -156,6 +191,8 @@ export class Kilowatch {
       this.started.push(() => this.closeHttp());
       this.live.start(this.http, socketAuth(this.auth));
       this.started.push(() => this.live.stop());
+      this.operations.start(this.http, socketAuth(this.auth));
+      this.started.push(() => this.operations.stop());
       if (this.broker) {
         await this.broker.start();
         this.started.push(() => this.broker!.stop());
@@ -255,6 +292,11 @@ export class Kilowatch {
       this.http.listen(this.config.PORT, this.config.HOST, () => resolve());
     });
   }
+}
+
+/** package.json's version: what export manifests name as the software that made them. */
+function softwareVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 export function isLoopback(host: string): boolean {

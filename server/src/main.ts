@@ -16,7 +16,14 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL, config.LOG_FORMAT);
-  const app = new Kilowatch(config, log);
+  let app: Kilowatch;
+  try {
+    app = new Kilowatch(config, log);
+  } catch (err) {
+    // A bad setting found while building the parts (a dialect option, a TLS file): say it, no stack.
+    log.fatal({ err: (err as Error).message }, 'could not start');
+    process.exit(2);
+  }
   installShutdown(() => app.stop(), log);
   try {
     await app.start();

@@ -1,14 +1,18 @@
 import { Command } from 'commander';
 import { startInfluxd, startMosquitto } from '../harness/index.js';
 import { measureInfluxCeiling } from './influx-ceiling.js';
+import { runHistory, type HistoryResult } from './history.js';
 import { runIngestStep, type IngestRunResult } from './ingest-run.js';
 import { runSoak } from './soak.js';
 import { startServerProcess } from '../support/server-process.js';
 
 /**
  * `npm run bench`: ingestion through real Mosquitto and InfluxDB at rising rates, and the raw InfluxDB
- * write ceiling in the same run. It prints figures; nothing here passes or fails on speed.
+ * write ceiling in the same run; then history: a long range's kWh from the API (rollups) against a raw
+ * InfluxQL integral. `--only ingest` or `--only history` runs one section. It prints figures; nothing here
+ * passes or fails on speed.
  */
+const SECTIONS = ['ingest', 'history'] as const;
 async function main(): Promise<void> {
   const opts = new Command('bench')
     .option('--rates <list>', 'outlet readings per second to try, comma-separated', '5000,10000,20000,30000')
@@ -16,9 +20,14 @@ async function main(): Promise<void> {
     .option('--ceiling-seconds <n>', 'seconds of raw InfluxDB writes', '10')
     .option('--soak <minutes>', 'instead: a steady load for this long, printing memory and event-loop lag')
     .option('--soak-rigs <n>', 'rigs per site (2 sites) for --soak', '500')
+    .option('--only <section>', `run one section: ${SECTIONS.join(' or ')}`)
+    .option('--history-days <n>', 'days of 1-minute history for the history section', '30')
+    .option('--history-rigs <n>', 'rigs in the history section', '200')
     .parse()
-    .opts<{ rates: string; seconds: string; ceilingSeconds: string; soak?: string; soakRigs: string }>();
+    .opts<{ rates: string; seconds: string; ceilingSeconds: string; soak?: string; soakRigs: string; only?: string; historyDays: string; historyRigs: string }>();
   if (opts.soak !== undefined) return soak(Number(opts.soak), Number(opts.soakRigs));
+  if (opts.only !== undefined && !(SECTIONS as readonly string[]).includes(opts.only)) throw new Error(`--only takes ${SECTIONS.join(' or ')}`);
+  if (opts.only === 'history') return history(Number(opts.historyDays), Number(opts.historyRigs));
   const rates = opts.rates.split(',').map(Number);
   if (rates.some((r) => !Number.isInteger(r) || r < 100)) throw new Error('--rates must be whole numbers ≥ 100, e.g. 5000,10000');
   const seconds = Number(opts.seconds);
@@ -45,6 +54,28 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([mosquitto.stop(), influxd.dispose()]);
   }
+  if (opts.only === undefined) await history(Number(opts.historyDays), Number(opts.historyRigs));
+}
+
+async function history(days: number, rigs: number): Promise<void> {
+  if (!(days > 0 && days <= 366) || !(Number.isInteger(rigs) && rigs > 0)) throw new Error('--history-days takes 1–366 and --history-rigs a whole number > 0');
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log('starting a private influxd for the history section …');
+  const influxd = await startInfluxd();
+  try {
+    printHistory(await runHistory({ influxd, days, rigs, log }), days, rigs, log);
+  } finally {
+    await influxd.dispose();
+  }
+}
+
+function printHistory(r: HistoryResult, days: number, rigs: number, log: (line: string) => void): void {
+  log('');
+  log(`history: ${days} days × ${rigs} rigs, ${r.readings} readings (written in ${r.writeSeconds.toFixed(0)} s, rollups built in ${r.rollupSeconds.toFixed(0)} s)`);
+  log(`  API  GET /api/energy (whole range, site): ${r.apiMedianMs.toFixed(1)} ms median of 9 (first call ${r.apiFirstMs.toFixed(1)} ms)  → ${r.apiKwh} kWh`);
+  log(`  API  the same range cut mid-minute at both ends: ${r.cutMedianMs.toFixed(1)} ms median of 9, answered from ${JSON.stringify(r.cutAnsweredFrom)}`);
+  log(`  raw  InfluxQL integral(power_w) per outlet: ${r.rawMs.toFixed(0)} ms  → ${r.rawKwh.toFixed(3)} kWh (trapezoids of power, not the registers)`);
+  log(`  ratio: the API is ${(r.rawMs / r.apiMedianMs).toFixed(0)}× faster (${(r.rawMs / r.apiFirstMs).toFixed(0)}× on its first call). Target: under 200 ms and at least 20×.`);
 }
 
 async function soak(minutes: number, rigs: number): Promise<void> {

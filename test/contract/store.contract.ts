@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeterReading, MinerReading, OutletReading } from '../../server/src/domain/reading.js';
-import type { Store } from '../../server/src/store/store.js';
+import { ROLLUP_FIELDS, type RollupFields, type RollupRow, type Store } from '../../server/src/store/store.js';
 
 /**
  * The one contract every Store backend passes (MQTT.js's abstract_store pattern). Each backend's
@@ -112,6 +112,72 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
       const back = await store.outlets({ site: 'h', from: base, to: base + 60_000 });
       expect(back).toHaveLength(20_000);
       expect(back.reduce((sum, r) => sum + r.power_w, 0)).toBe(batch.reduce((sum, r) => sum + r.power_w, 0));
+    });
+
+    it('gives each series its readings just outside a range: up to `count` on each side, within reach', async () => {
+      const base = T0 + 10 * 86_400_000;
+      const at = (s: number) => base + s * 1000;
+      await store.write([
+        ...[0, 10, 20, 30, 40].map((s) => outlet('k', 'p1', 1, at(s), s, { rig: 'r1', energy_wh: 100 + s })),
+        // p1/2 has one reading long before the range and one long after it: a gap across the whole range.
+        outlet('k', 'p1', 2, at(-3600), 7), outlet('k', 'p1', 2, at(3600), 8),
+        outlet('k', 'p2', 1, at(15), 1, { rig: 'r2' }), outlet('k', 'p2', 1, at(100), 2, { rig: 'r2' }),
+        { kind: 'meter', site: 'k', meter: 'm', ts: at(-5), power_w: 1, energy_wh: 1 }, { kind: 'meter', site: 'k', meter: 'm', ts: at(50), power_w: 2 },
+        { kind: 'meter', site: 'k', meter: 'm', ts: at(60), power_w: 3 },
+      ]);
+      const around = await store.outletsAround({ site: 'k', from: at(25), to: at(31), count: 2, withinMs: 7_200_000 });
+      const key = (r: OutletReading) => `${r.pdu}/${r.outlet}@${(r.ts - base) / 1000}`;
+      expect(around.map(key)).toEqual(['p1/2@-3600', 'p1/1@10', 'p2/1@15', 'p1/1@20', 'p1/1@40', 'p2/1@100', 'p1/2@3600']);
+      expect(around.find((r) => r.ts === at(10))).toEqual(outlet('k', 'p1', 1, at(10), 10, { rig: 'r1', energy_wh: 110 }));
+      // Reach limits how far either side is looked at; the filters narrow like outlets() does.
+      expect((await store.outletsAround({ site: 'k', from: at(25), to: at(31), count: 2, withinMs: 20_000 })).map(key)).toEqual(['p1/1@10', 'p2/1@15', 'p1/1@20', 'p1/1@40']);
+      expect((await store.outletsAround({ site: 'k', rig: 'r2', from: at(25), to: at(31), count: 5, withinMs: 7_200_000 })).map(key)).toEqual(['p2/1@15', 'p2/1@100']);
+      expect((await store.outletsAround({ site: 'k', pdu: 'p1', from: at(25), to: at(31), count: 1, withinMs: 7_200_000 })).map(key)).toEqual(['p1/2@-3600', 'p1/1@20', 'p1/1@40', 'p1/2@3600']);
+      expect(await store.metersAround({ site: 'k', from: at(0), to: at(55), count: 3, withinMs: 60_000 })).toEqual<MeterReading[]>([
+        { kind: 'meter', site: 'k', meter: 'm', ts: at(-5), power_w: 1, energy_wh: 1 },
+        { kind: 'meter', site: 'k', meter: 'm', ts: at(60), power_w: 3 },
+      ]);
+    });
+
+    it('knows where each site\'s readings begin and end', async () => {
+      const base = T0 + 20 * 86_400_000;
+      await store.write([outlet('x', 'p1', 1, base + 5, 1), { kind: 'miner', site: 'x', rig: 'r', ts: base, hashrate_ths: 1 }, { kind: 'meter', site: 'x', meter: 'm', ts: base + 9000, power_w: 1 }]);
+      expect((await store.extents()).find((e) => e.site === 'x')).toEqual({ site: 'x', from: base, to: base + 9000 });
+    });
+
+    it('stores rollup buckets exactly, replaces a bucket written again, and combines them per key', async () => {
+      const hour = T0 + 30 * 86_400_000;
+      const fields = (n: number): RollupFields => Object.fromEntries(ROLLUP_FIELDS.map((f, i) => [f, n * 1000 + i])) as RollupFields;
+      const big = { ...fields(1), register_mwh: 9_007_199_254_740_991, power_mean_w: 3250.5, hashrate_mean_ths: 0.1 + 0.2 };
+      const row = (level: RollupRow['level'], key: string, ts: number, f: RollupFields, resolution: RollupRow['resolution'] = '1m'): RollupRow => ({ resolution, level, site: 'r', key, ts, fields: f });
+      await store.writeRollups([
+        row('rig', 'rig-1', hour, big), row('rig', 'rig-1', hour + 60_000, fields(2)), row('rig', 'rig-2', hour, fields(3)),
+        row('pdu', 'p1', hour, fields(4)), row('site', '', hour, fields(5)), row('meter', 'main', hour, fields(6)), row('site', '', hour, fields(7), '1h'),
+      ]);
+      expect(await store.rollups({ resolution: '1m', level: 'rig', site: 'r', from: hour, to: hour + 120_000 })).toEqual([
+        row('rig', 'rig-1', hour, big), row('rig', 'rig-2', hour, fields(3)), row('rig', 'rig-1', hour + 60_000, fields(2)),
+      ]);
+      expect(await store.rollups({ resolution: '1m', level: 'rig', site: 'r', key: 'rig-2', from: hour, to: hour + 60_000 })).toEqual([row('rig', 'rig-2', hour, fields(3))]);
+      expect(await store.rollups({ resolution: '1m', level: 'site', site: 'r', from: hour, to: hour + 1 })).toEqual([row('site', '', hour, fields(5))]);
+      expect(await store.rollups({ resolution: '1h', level: 'site', site: 'r', from: hour, to: hour + 1 })).toEqual([row('site', '', hour, fields(7), '1h')]);
+      expect(await store.rollups({ resolution: '1m', level: 'meter', site: 'r', from: hour, to: hour + 1 })).toEqual([row('meter', 'main', hour, fields(6))]);
+      expect(await store.rollups({ resolution: '1m', level: 'rig', site: 'r', from: hour + 1, to: hour + 60_000 })).toEqual([]);
+
+      // Written again, a bucket is replaced whole: every field takes the new value, including zeros.
+      const zeros = Object.fromEntries(ROLLUP_FIELDS.map((f) => [f, 0])) as RollupFields;
+      await store.writeRollups([row('rig', 'rig-2', hour, { ...zeros, samples: 60 })]);
+      expect(await store.rollups({ resolution: '1m', level: 'rig', site: 'r', key: 'rig-2', from: hour, to: hour + 1 })).toEqual([row('rig', 'rig-2', hour, { ...zeros, samples: 60 })]);
+
+      const totals = await store.rollupTotals({ resolution: '1m', level: 'rig', site: 'r', from: hour, to: hour + 3_600_000 });
+      const rig1 = totals.find((t) => t.key === 'rig-1')!;
+      expect(totals.map((t) => t.key).sort()).toEqual(['rig-1', 'rig-2']);
+      expect(rig1.buckets).toBe(2);
+      expect(rig1.fields.integrated_frac).toBe(1002 + 2002);
+      expect(rig1.fields.series).toBe(Math.max(big.series, fields(2).series));
+      expect(rig1.fields.power_max_w).toBe(Math.max(big.power_max_w, fields(2).power_max_w));
+      expect((await store.rollupTotals({ resolution: '1m', level: 'rig', site: 'r', key: 'rig-2', from: hour, to: hour + 3_600_000 }))).toEqual([{ key: 'rig-2', buckets: 1, fields: { ...zeros, samples: 60 } }]);
+      expect(await store.rollupTotals({ resolution: '1m', level: 'site', site: 'r', from: hour, to: hour + 60_000 })).toEqual([{ key: '', buckets: 1, fields: fields(5) }]);
+      expect(await store.rollupTotals({ resolution: '1m', level: 'site', site: 'nowhere', from: hour, to: hour + 60_000 })).toEqual([]);
     });
   });
 }

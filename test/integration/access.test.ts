@@ -107,9 +107,12 @@ describe('authentication and roles', () => {
       new Promise<string>((resolve) => {
         const socket = connectSocket(kw.url, { transports: ['websocket'], reconnection: false, ...(auth && { auth }) });
         socket.on('connect', () => {
-          socket.emit('rigs', { site: 'site-1' }, (res: { ok: boolean }) => {
-            socket.close();
-            resolve(res.ok ? 'ok' : 'refused');
+          // Every event of the main socket, each answered for a role that may use it.
+          socket.emit('subscribe', { sites: ['site-1'] }, (sub: { ok: boolean }) => {
+            socket.emit('rigs', { site: 'site-1' }, (res: { ok: boolean }) => {
+              socket.close();
+              resolve(sub.ok && res.ok ? 'ok' : 'refused');
+            });
           });
         });
         socket.on('connect_error', (err) => resolve(err.message));

@@ -11,12 +11,23 @@ import type { UnassignedDevices } from '../fleet/unassigned.js';
 import type { LiveState } from '../live/state.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './params.js';
+import { comparisonRouter } from './routes/comparison.js';
 import { demandRouter } from './routes/demand.js';
 import { efficiencyRouter } from './routes/efficiency.js';
 import { devicesRouter } from './routes/devices.js';
-import { energyRouter } from './routes/energy.js';
+import { energyRouter, type EnergyRouteDeps } from './routes/energy.js';
 import { seriesRouter } from './routes/series.js';
 import { statusRouter, type HealthReport } from './routes/status.js';
+import type { AuditLog } from '../audit/log.js';
+import { auditTrail } from '../audit/trail.js';
+import type { ExportRegistry } from '../exports/registry.js';
+import type { RollupEngine } from '../rollup/engine.js';
+import { auditRouter } from './routes/audit.js';
+import { exportsRouter } from './routes/exports.js';
+import { reconcileRouter } from './routes/reconcile.js';
+import { replayRouter } from './routes/replay.js';
+import { reportsRouter } from './routes/reports.js';
+import { operationsRouter, type OperationsApi } from '../operations/api.js';
 
 export interface ApiDeps {
   store: Store;
@@ -26,7 +37,13 @@ export interface ApiDeps {
   metrics: Registry;
   auth: { state: AuthState; options: AuthRouteOptions };
   fleet: () => FleetRegistry;
+  /** Rollups and site time zones for /api/energy (without them it reads raw readings, in UTC). */
+  energy?: Omit<EnergyRouteDeps, 'store'>;
   unassigned: UnassignedDevices;
+  /** Auditing: the hash-chained audit log, the export manifests, and the rollups the auditors' long ranges read. */
+  audit: { log: AuditLog; exports: ExportRegistry; rollups: RollupEngine | null };
+  /** The operations page: drill-down, capacity and alerts (server/src/operations). */
+  operations?: OperationsApi;
   /** Behind a TLS-terminating proxy: believe its X-Forwarded-* headers (for secure cookies and origins). */
   trustProxy?: boolean;
   log: Logger;
@@ -62,16 +79,26 @@ export function createApp(deps: ApiDeps): express.Express {
   if (deps.trustProxy) app.set('trust proxy', true);
   // Every request passes the access gate; what each route needs is the table in auth/access.ts.
   app.use(accessControl(deps.auth.state));
+  // Who read history, reports or exports, and who changed what: right behind the gate, so it knows who asked.
+  app.use(auditTrail(deps.audit.log, deps.clock ?? Date.now));
   app.use(probes(deps));
   const api = express.Router();
   api.use(express.json({ limit: '16kb' }));
   api.use(authRouter(deps.auth.state, deps.auth.options));
   api.use(statusRouter(deps.health, deps.live, deps.clock ?? Date.now));
-  api.use(energyRouter(deps.store));
+  api.use(energyRouter({ store: deps.store, ...deps.energy }));
   api.use(demandRouter(deps.store));
   api.use(efficiencyRouter(deps.store));
+  api.use(comparisonRouter({ store: deps.store, fleet: deps.fleet, ...deps.energy, ...(deps.clock && { clock: deps.clock }) }));
   api.use(seriesRouter(deps.store));
   api.use(devicesRouter(deps.fleet, deps.unassigned));
+  const auditing = { store: deps.store, fleet: deps.fleet, exports: deps.audit.exports, rollups: deps.audit.rollups, ...deps.energy, ...(deps.clock && { clock: deps.clock }) };
+  api.use(exportsRouter(deps.store, deps.audit.exports, deps.clock ?? Date.now, deps.audit.rollups));
+  api.use(auditRouter(deps.audit.log));
+  api.use(replayRouter(auditing));
+  api.use(reconcileRouter(auditing));
+  api.use(reportsRouter(auditing));
+  if (deps.operations) api.use(operationsRouter(deps.operations, deps.clock ?? Date.now));
   api.use((_req, _res, next) => next(new HttpError(404, 'no such API route')));
   app.use('/api', api);
   app.use(dashboard(deps.webDir));

@@ -68,9 +68,10 @@ export class AuditLog {
     return full;
   }
 
-  /** Entries in [from, to), newest last, at most `limit`. */
-  list(from: number, to: number, limit: number): AuditEntry[] {
-    const rows = this.database().prepare('SELECT * FROM audit WHERE at >= ? AND at < ? ORDER BY seq LIMIT ?').all(from, to, limit) as (Omit<AuditEntry, 'detail'> & { detail: string })[];
+  /** Entries in [from, to), at most `limit`: the oldest first, or with `newest` the newest first. */
+  list(from: number, to: number, limit: number, newest = false): AuditEntry[] {
+    const sql = `SELECT * FROM audit WHERE at >= ? AND at < ? ORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT ?`;
+    const rows = this.database().prepare(sql).all(from, to, limit) as (Omit<AuditEntry, 'detail'> & { detail: string })[];
     return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 

@@ -14,8 +14,10 @@ const AUDITED: ReadonlySet<Permission> = new Set<Permission>([
 
 export function auditTrail(log: AuditLog, clock: () => number = Date.now): RequestHandler {
   return (req: Request, res: Response, next) => {
-    const need = needOf(req.method, req.path);
-    const isLogin = req.path === '/api/login' || req.path === '/api/logout';
+    // Taken now: inside the /api router, req.path no longer holds the mount path by the time the answer is sent.
+    const path = req.path;
+    const need = needOf(req.method, path);
+    const isLogin = path === '/api/login' || path === '/api/logout';
     if (!isLogin && !(need !== null && need !== 'public' && need !== 'session' && (need === 'admin-only' || AUDITED.has(need)))) return next();
     res.on('finish', () => {
       const loginName = isLogin && typeof req.body?.username === 'string' ? String(req.body.username).slice(0, 64) : null;
@@ -23,7 +25,7 @@ export function auditTrail(log: AuditLog, clock: () => number = Date.now): Reque
         at: clock(),
         actor: req.principal?.name ?? loginName ?? 'anonymous',
         role: req.principal?.role ?? '',
-        action: `${req.method} ${req.path}`,
+        action: `${req.method} ${path}`,
         target: req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '',
         detail: { status: res.statusCode, ip: req.ip ?? null, ...(res.locals.auditDetail as Record<string, unknown> | undefined) },
       });

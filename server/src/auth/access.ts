@@ -17,6 +17,10 @@ export const ROUTES: readonly (readonly [method: string, path: string, need: Nee
   ['GET', '/api/energy', 'energy.read'],
   ['GET', '/api/demand', 'energy.read'],
   ['GET', '/api/efficiency', 'energy.read'],
+  ['GET', '/api/comparison', 'comparison.read'],
+  ['GET', '/api/comparison.csv', 'comparison.read'],
+  ['GET', '/api/comparison/daily', 'comparison.read'],
+  ['GET', '/api/comparison/daily.csv', 'comparison.read'],
   ['GET', '/api/devices', 'live.read'],
   ['GET', '/api/fleet', 'live.read'],
   ['GET', '/api/users', 'users.admin'],
@@ -28,6 +32,15 @@ export const ROUTES: readonly (readonly [method: string, path: string, need: Nee
   ['GET', '/api/audit', 'audit.read'],
   ['GET', '/api/exports/readings', 'exports.read'],
   ['GET', '/api/exports/:id/manifest', 'exports.read'],
+  ['GET', '/api/exports/rollups', 'exports.read'],
+  ['GET', '/api/replay', 'history.read'],
+  ['GET', '/api/reconcile', 'history.read'],
+  ['GET', '/api/reports/monthly', 'reports.read'],
+  ['GET', '/api/hierarchy', 'live.read'],
+  ['GET', '/api/capacity', 'live.read'],
+  ['GET', '/api/alerts', 'live.read'],
+  ['GET', '/api/alerts/rules', 'live.read'],
+  ['POST', '/api/alerts/:id/ack', 'alerts.ack'],
   ['GET', '/metrics', 'metrics.read'],
 ];
 
@@ -35,6 +48,8 @@ export const ROUTES: readonly (readonly [method: string, path: string, need: Nee
 export const SOCKET_EVENTS: Readonly<Record<string, Permission>> = {
   subscribe: 'live.read',
   rigs: 'live.read',
+  // On the operations socket (OPS_SOCKET_PATH); connecting needs live.read as on the main one.
+  'ops:watch': 'live.read',
 };
 
 const compiled = ROUTES.map(([method, path, need]) => ({

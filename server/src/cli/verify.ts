@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { verifyAgainst, type Manifest } from '../exports/manifest.js';
+import { sha256Hex, verifyAgainst, type Manifest } from '../exports/manifest.js';
 
 /**
  * `npm run verify -- <export> [--manifest <file>]`: checks an export against its manifest (by default
@@ -14,9 +14,11 @@ const program = new Command('verify')
     const manifestPath = o.manifest ?? `${file}.manifest.json`;
     let body: Buffer;
     let manifest: Manifest;
+    let manifestText: string;
     try {
       body = readFileSync(file);
-      manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+      manifestText = readFileSync(manifestPath, 'utf8');
+      manifest = JSON.parse(manifestText) as Manifest;
     } catch (err) {
       console.error(`kilowatch verify: ${(err as Error).message}`);
       process.exit(2);
@@ -25,6 +27,8 @@ const program = new Command('verify')
     if (result.ok) {
       console.log(`OK  ${file}: ${manifest.bytes} bytes, ${manifest.rows} rows, SHA-256 ${manifest.sha256}`);
       console.log(`    exported ${manifest.created_at} by ${manifest.created_by} from Kilowatch ${manifest.software.version}; query ${JSON.stringify(manifest.query)}`);
+      // The audit log records this hash with the export (detail.manifest_sha256): find the entry by it.
+      console.log(`    manifest ${manifest.id}, its SHA-256 ${sha256Hex(manifestText)}`);
       return;
     }
     console.error(`FAILED  ${file} does not match ${manifestPath}:`);

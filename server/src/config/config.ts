@@ -32,6 +32,7 @@ const schema = z.object({
     .default('native')
     .transform((v) => v.split(',').map((d) => d.trim()).filter((d) => d !== ''))
     .refine((names) => names.every((n) => (DIALECT_NAMES as readonly string[]).includes(n)), `must be a comma-separated list of ${DIALECT_NAMES.join(', ')}`),
+  DIALECT_OPTIONS_FILE: optionalText,
   MQTT_CA_FILE: optionalText,
   MQTT_CERT_FILE: optionalText,
   MQTT_KEY_FILE: optionalText,
@@ -69,6 +70,11 @@ const schema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   KILOWATCH_ADMIN_USER: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be 1–64 characters of A-Z a-z 0-9 _ . @ -').default('admin'),
   KILOWATCH_ADMIN_PASSWORD: optionalText,
+  // Alerts (docs/operations.md): where changes are POSTed, how often to try, the signing key, how long to keep them.
+  ALERT_WEBHOOK_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), 'must be an http:// or https:// URL'),
+  ALERT_WEBHOOK_ATTEMPTS: positiveInt.max(100).default(10),
+  ALERT_WEBHOOK_SECRET: optionalText,
+  ALERT_RETENTION_DAYS: positiveInt.max(3650).default(90),
 });
 
 export type Config = z.infer<typeof schema>;

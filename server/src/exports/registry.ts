@@ -26,16 +26,27 @@ export class ExportRegistry {
       created_by: createdBy,
     };
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, `${manifest.id}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(join(this.dir, `${manifest.id}.manifest.json`), manifestText(manifest));
     return manifest;
   }
 
-  get(id: string): Manifest | null {
+  /** The manifest file exactly as stored (and as served): its SHA-256 is what the audit log records. */
+  text(id: string): string | null {
     if (!/^[0-9a-f-]{36}$/.test(id)) return null;
     try {
-      return JSON.parse(readFileSync(join(this.dir, `${id}.manifest.json`), 'utf8')) as Manifest;
+      return readFileSync(join(this.dir, `${id}.manifest.json`), 'utf8');
     } catch {
       return null;
     }
   }
+
+  get(id: string): Manifest | null {
+    const text = this.text(id);
+    return text === null ? null : (JSON.parse(text) as Manifest);
+  }
+}
+
+/** A manifest as its file holds it: pretty JSON and a final newline. */
+export function manifestText(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../domain/ids.js';
 import { isTimeZone } from '../energy/time.js';
+import { carbonSchema, curtailmentSchema, tariffSchema } from '../comparison/settings.js';
+import { alertRulesSchema } from '../operations/rules.js';
 
 /**
  * The fleet file: sites → racks → PDUs → outlets → rigs, the facility meters, and the bindings that say
@@ -42,8 +44,10 @@ const site = z.object({
   name: z.string().min(1).max(128).optional(),
   time_zone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Chicago').default('UTC'),
   suppliers: z.array(z.object({ name: z.string().min(1).max(128), account: z.string().max(128).optional() })).default([]),
-  /** Placeholder: time-of-use prices and demand charges come with the energy managers' page. */
-  tariff: z.record(z.string(), z.unknown()).optional(),
+  /** Time-of-use prices and the demand charge; grid emission factor; what counts as curtailed (docs/comparison.md). */
+  tariff: tariffSchema.optional(),
+  carbon: carbonSchema.optional(),
+  curtailment: curtailmentSchema.optional(),
   capacity_kw: positive.optional(),
   /** NEC 210.20(A): a continuous load may use 80 % of a breaker's rating. */
   continuous_load_pct: z.number().min(1).max(100).default(80),
@@ -74,7 +78,8 @@ const binding = z.object({
 });
 
 export const fleetSchema = z
-  .object({ version: z.literal(1), sites: z.array(site).default([]), bindings: z.array(binding).default([]) })
+  // alerts: rule overrides (docs/operations.md); the defaults are in server/src/operations/rules.ts.
+  .object({ version: z.literal(1), sites: z.array(site).default([]), bindings: z.array(binding).default([]), alerts: alertRulesSchema.optional() })
   .superRefine(checkReferences);
 
 export type Fleet = z.infer<typeof fleetSchema>;

@@ -11,6 +11,11 @@ export interface DrainerOptions {
   intervalMs: number;
   /** Told of every batch write, for metrics. */
   observer?: { write(readings: number, seconds: number, ok: boolean): void };
+  /**
+   * Told of every stored batch before it leaves the spool (the rollups mark what changed). If it throws, the
+   * batch stays in the spool and is written again later, as after a failed write.
+   */
+  onStored?: (readings: readonly Reading[]) => void;
   /** Backoff after a failed write: from `minBackoffMs`, doubling, capped at `maxBackoffMs`. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -79,6 +84,7 @@ export class SpoolDrainer {
     let stored: number;
     try {
       stored = await this.writeIsolatingRejects(batch.readings);
+      this.opts.onStored?.(batch.readings);
     } catch (err) {
       this.opts.observer?.write(batch.readings.length, (Date.now() - started) / 1000, false);
       if (!this.failing) this.log.error({ err: (err as Error).message, pending: this.spool.depth() }, 'store write failed; readings stay in the spool and will be retried');

@@ -2,7 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { MeterReading, MinerReading, OutletReading, Reading } from '../domain/reading.js';
-import { sumBuckets, type BucketQuery, type FirstRegister, type PowerBucket, type RangeQuery, type Store, type StoreStatus } from './store.js';
+import { rollupTableSql, SqliteRollups } from './sqlite-rollups.js';
+import {
+  sumBuckets, type AroundQuery, type BucketQuery, type DataExtent, type FirstRegister, type PowerBucket, type RangeQuery, type RollupQuery,
+  type RollupRow, type RollupTotal, type Store, type StoreStatus,
+} from './store.js';
 
 /**
  * Embedded store for the demo and small sites. Same schema as InfluxDB (docs/schema.md): one table
@@ -39,6 +43,7 @@ type Row = Record<string, string | number | null>;
 export class SqliteStore implements Store {
   private db: Database.Database | null = null;
   private writeAll: ((readings: readonly Reading[]) => void) | null = null;
+  private rollupTables: SqliteRollups | null = null;
 
   constructor(private readonly path: string) {}
 
@@ -48,6 +53,8 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec(SCHEMA);
+    db.exec(rollupTableSql());
+    this.rollupTables = new SqliteRollups(db);
     const outlet = db.prepare(UPSERT_OUTLET);
     const miner = db.prepare(UPSERT_MINER);
     const meter = db.prepare(UPSERT_METER);
@@ -64,6 +71,7 @@ export class SqliteStore implements Store {
   async stop(): Promise<void> {
     this.db?.close();
     this.db = null;
+    this.rollupTables = null;
   }
 
   status(): StoreStatus {
@@ -76,13 +84,7 @@ export class SqliteStore implements Store {
   }
 
   async outlets(q: RangeQuery): Promise<OutletReading[]> {
-    const rows = this.select('pdu_outlet', q, '*', 'ORDER BY ts, pdu, outlet');
-    return rows.map((row) => {
-      const r: OutletReading = { kind: 'outlet', site: String(row.site), pdu: String(row.pdu), outlet: Number(row.outlet), ts: Number(row.ts), power_w: Number(row.power_w) };
-      if (row.rig !== '') r.rig = String(row.rig);
-      copyNumbers(r, row, ['energy_wh', 'voltage_v', 'current_a', 'pf']);
-      return r;
-    });
+    return this.toOutlets(this.select('pdu_outlet', q, '*', 'ORDER BY ts, pdu, outlet'));
   }
 
   async miners(q: RangeQuery): Promise<MinerReading[]> {
@@ -96,12 +98,7 @@ export class SqliteStore implements Store {
   }
 
   async meters(q: RangeQuery): Promise<MeterReading[]> {
-    const rows = this.select('site_meter', { ...q, pdu: undefined, rig: undefined }, '*', 'ORDER BY ts, meter');
-    return rows.map((row) => {
-      const r: MeterReading = { kind: 'meter', site: String(row.site), meter: String(row.meter), ts: Number(row.ts), power_w: Number(row.power_w) };
-      copyNumbers(r, row, ['energy_wh']);
-      return r;
-    });
+    return this.toMeters(this.select('site_meter', { ...q, pdu: undefined, rig: undefined }, '*', 'ORDER BY ts, meter'));
   }
 
   async powerBuckets(q: BucketQuery): Promise<PowerBucket[]> {
@@ -119,6 +116,86 @@ export class SqliteStore implements Store {
   async sites(): Promise<string[]> {
     const rows = this.database().prepare('SELECT site FROM pdu_outlet UNION SELECT site FROM miner UNION SELECT site FROM site_meter ORDER BY site').all() as Row[];
     return rows.map((r) => String(r.site));
+  }
+
+  async extents(): Promise<DataExtent[]> {
+    const db = this.database();
+    const out: DataExtent[] = [];
+    for (const site of await this.sites()) {
+      let from = Infinity;
+      let to = -Infinity;
+      for (const table of ['pdu_outlet', 'miner', 'site_meter']) {
+        const row = db.prepare(`SELECT min(ts) AS lo, max(ts) AS hi FROM ${table} WHERE site = ?`).get(site) as { lo: number | null; hi: number | null };
+        if (row.lo !== null) from = Math.min(from, row.lo);
+        if (row.hi !== null) to = Math.max(to, row.hi);
+      }
+      if (from <= to) out.push({ site, from, to });
+    }
+    return out;
+  }
+
+  async outletsAround(q: AroundQuery): Promise<OutletReading[]> {
+    const rows = this.around('pdu_outlet', ['site', 'pdu', 'outlet', 'rig'], q).filter((row) => (q.pdu === undefined || row.pdu === q.pdu) && (q.rig === undefined || row.rig === q.rig));
+    return this.toOutlets(rows);
+  }
+
+  async metersAround(q: AroundQuery): Promise<MeterReading[]> {
+    return this.toMeters(this.around('site_meter', ['site', 'meter'], q));
+  }
+
+  async writeRollups(rows: readonly RollupRow[]): Promise<void> {
+    this.rollups_().write(rows);
+  }
+
+  async rollups(q: RollupQuery): Promise<RollupRow[]> {
+    return this.rollups_().rows(q);
+  }
+
+  async rollupTotals(q: RollupQuery): Promise<RollupTotal[]> {
+    return this.rollups_().totals(q);
+  }
+
+  /**
+   * Up to `count` readings of each series on either side of the range. The series are found by skipping
+   * along the primary key (one index seek each), so a sparse series costs as little as a busy one.
+   */
+  private around(table: string, key: readonly string[], q: AroundQuery): Row[] {
+    const db = this.database();
+    const cols = key.join(', ');
+    const first = db.prepare(`SELECT ${cols} FROM ${table} ${q.site === undefined ? '' : 'WHERE site = @site'} ORDER BY ${cols} LIMIT 1`);
+    const next = db.prepare(`SELECT ${cols} FROM ${table} WHERE (${cols}) > (${key.map((k) => `@${k}`).join(', ')}) ${q.site === undefined ? '' : 'AND site = @site'} ORDER BY ${cols} LIMIT 1`);
+    const match = key.map((k) => `${k} = @${k}`).join(' AND ');
+    const before = db.prepare(`SELECT * FROM ${table} WHERE ${match} AND ts < @from AND ts >= @from - @within ORDER BY ts DESC LIMIT @count`);
+    const after = db.prepare(`SELECT * FROM ${table} WHERE ${match} AND ts >= @to AND ts < @to + @within ORDER BY ts LIMIT @count`);
+    const out: Row[] = [];
+    const site = q.site === undefined ? {} : { site: q.site };
+    for (let series = first.get(site) as Row | undefined; series; series = next.get({ ...series, ...site }) as Row | undefined) {
+      const p = { ...series, from: q.from, to: q.to, within: q.withinMs, count: q.count };
+      out.push(...(before.all(p) as Row[]), ...(after.all(p) as Row[]));
+    }
+    return out.sort((a, b) => Number(a.ts) - Number(b.ts));
+  }
+
+  private toOutlets(rows: Row[]): OutletReading[] {
+    return rows.map((row) => {
+      const r: OutletReading = { kind: 'outlet', site: String(row.site), pdu: String(row.pdu), outlet: Number(row.outlet), ts: Number(row.ts), power_w: Number(row.power_w) };
+      if (row.rig !== '') r.rig = String(row.rig);
+      copyNumbers(r, row, ['energy_wh', 'voltage_v', 'current_a', 'pf']);
+      return r;
+    });
+  }
+
+  private toMeters(rows: Row[]): MeterReading[] {
+    return rows.map((row) => {
+      const r: MeterReading = { kind: 'meter', site: String(row.site), meter: String(row.meter), ts: Number(row.ts), power_w: Number(row.power_w) };
+      copyNumbers(r, row, ['energy_wh']);
+      return r;
+    });
+  }
+
+  private rollups_(): SqliteRollups {
+    if (!this.rollupTables) throw new Error('sqlite store is not started');
+    return this.rollupTables;
   }
 
   /** `tail` continues the WHERE clause (`AND …`) and/or adds GROUP BY / ORDER BY. */

@@ -7,6 +7,8 @@ export interface RangeQuery {
   to: number;
   pdu?: string;
   rig?: string;
+  /** Outlets: only `power_w` and `energy_wh` (and the tags) are needed — the energy accounting's reads. */
+  energyOnly?: boolean;
 }
 
 export interface BucketQuery extends RangeQuery {
@@ -26,6 +28,75 @@ export interface FirstRegister {
   outlet: number;
   ts: number;
   energy_wh: number;
+}
+
+/**
+ * Readings just outside a range, per series: up to `count` of each series' readings before `from` (no
+ * earlier than `from − withinMs`) and up to `count` at or after `to` (before `to + withinMs`). The energy of
+ * a minute needs them: the intervals crossing its edges, and enough readings for the register checks.
+ * Outlet readings may come with `power_w` and `energy_wh` only (as with `energyOnly`).
+ */
+export interface AroundQuery extends RangeQuery {
+  count: number;
+  withinMs: number;
+}
+
+/** Where the readings of a site begin and end (ms epoch; `to` is the last reading's ts). */
+export interface DataExtent {
+  site: string;
+  from: number;
+  to: number;
+}
+
+export type RollupResolution = '1m' | '1h';
+/** A rig (its outlets and miner), a PDU (its outlets and the miners of their rigs), a site (all of it), a facility meter. */
+export type RollupLevel = 'rig' | 'pdu' | 'site' | 'meter';
+
+export const ROLLUP_RESOLUTIONS: readonly RollupResolution[] = ['1m', '1h'];
+export const ROLLUP_LEVELS: readonly RollupLevel[] = ['rig', 'pdu', 'site', 'meter'];
+export const BUCKET_MS: Readonly<Record<RollupResolution, number>> = { '1m': 60_000, '1h': 3_600_000 };
+
+/**
+ * The fields of a rollup bucket, documented in docs/schema.md. Whole numbers unless named otherwise; energy is
+ * exact: register_mwh + integrated_mwh + integrated_frac / 7 200 000 mWh (the remainder is in half-mW·ms),
+ * hash-work hash_ghs + hash_frac / 2000 GH·s. Every field is written on every write, so a rewrite replaces.
+ */
+export const ROLLUP_FIELDS = [
+  'register_mwh', 'integrated_mwh', 'integrated_frac', 'register_ms', 'integrated_ms', 'covered_ms', 'series_ms', 'series',
+  'samples', 'power_mean_w', 'power_max_w', 'hash_ghs', 'hash_frac', 'hashrate_mean_ths', 'hash_covered_ms', 'miner_series_ms',
+  'miner_samples', 'resets', 'rollovers', 'spikes', 'glitches', 'recoveries', 'gaps',
+] as const;
+export type RollupField = (typeof ROLLUP_FIELDS)[number];
+export type RollupFields = Record<RollupField, number>;
+/** Fields that combine by maximum over time; all others add up. */
+export const ROLLUP_MAX_FIELDS: ReadonlySet<RollupField> = new Set(['series', 'power_max_w']);
+
+/** One bucket of one rig, PDU, site or meter. `key` is the rig, PDU or meter id ('' for a site). */
+export interface RollupRow {
+  resolution: RollupResolution;
+  level: RollupLevel;
+  site: string;
+  key: string;
+  /** Bucket start, ms epoch: UTC minutes and hours. */
+  ts: number;
+  fields: RollupFields;
+}
+
+/** Buckets of one level of one site whose start lies in [from, to); `key` narrows to one rig/PDU/meter. */
+export interface RollupQuery {
+  resolution: RollupResolution;
+  level: RollupLevel;
+  site: string;
+  key?: string;
+  from: number;
+  to: number;
+}
+
+/** Per key, the fields of every bucket in the range combined: sums, and maxima for ROLLUP_MAX_FIELDS. */
+export interface RollupTotal {
+  key: string;
+  buckets: number;
+  fields: RollupFields;
 }
 
 export interface StoreStatus {
@@ -52,11 +123,31 @@ export interface Store {
   powerBuckets(q: BucketQuery): Promise<PowerBucket[]>;
   firstRegisters(q: RangeQuery): Promise<FirstRegister[]>;
   sites(): Promise<string[]>;
+  /** First and last reading time of each site, over every measurement (to backfill rollups). */
+  extents(): Promise<DataExtent[]>;
+  /** See AroundQuery: outlet and meter readings just outside a range, per series, in time order. */
+  outletsAround(q: AroundQuery): Promise<OutletReading[]>;
+  metersAround(q: AroundQuery): Promise<MeterReading[]>;
+  /** Idempotent: a bucket written again (same resolution, level, site, key, ts) is replaced whole. */
+  writeRollups(rows: readonly RollupRow[]): Promise<void>;
+  /** Buckets in time order. */
+  rollups(q: RollupQuery): Promise<RollupRow[]>;
+  /** Buckets combined per key, computed in the store (a year of hours is one small answer). */
+  rollupTotals(q: RollupQuery): Promise<RollupTotal[]>;
 }
 
 /** The store refused the data itself (bad type, bad value), so retrying the same batch cannot help. */
 export class StoreRejectedError extends Error {
   override name = 'StoreRejectedError';
+}
+
+/** Combine bucket fields as rollupTotals does; shared by every backend and by the rollup code. */
+export function combineRollupFields(into: RollupFields, add: Readonly<RollupFields>): void {
+  for (const f of ROLLUP_FIELDS) into[f] = ROLLUP_MAX_FIELDS.has(f) ? Math.max(into[f], add[f]) : into[f] + add[f];
+}
+
+export function zeroRollupFields(): RollupFields {
+  return Object.fromEntries(ROLLUP_FIELDS.map((f) => [f, 0])) as RollupFields;
 }
 
 /** Sum per-outlet bucket means into site (or facility) totals; shared by every backend. */

@@ -65,6 +65,9 @@ function config(data: XY[], windowMs: number): ChartConfiguration<'line', XY[]> 
           ticks: {
             color: theme.text,
             font: { size: theme.fontSize },
+            // Whole kW steps: the labels are whole numbers, and an empty chart's default 0–1 range
+            // would otherwise print "0, 0, 0, 1, 1, 1".
+            precision: 0,
             callback: (value) => formatCount(Number(value)),
           },
           grid: { color: theme.grid },

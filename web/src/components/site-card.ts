@@ -2,6 +2,7 @@ import { mountSparkline } from '../charts/sparkline.js';
 import { el, setData, setText } from '../lib/dom.js';
 import { formatCount, formatHashrate, formatJth, formatKw, formatKwh, formatPue } from '../lib/format.js';
 import type { SeriesFeed } from '../lib/live-series.js';
+import { routeHash } from '../lib/route.js';
 import type { SiteFrame } from '../live/contract.js';
 
 export interface SiteCard {
@@ -45,8 +46,9 @@ function onOff(label: string, testid: string): { root: HTMLElement; on: HTMLElem
 }
 
 /**
- * One site's card. Built once when the site first appears; after that `update` only rewrites text
- * and data attributes, and the sparkline redraws from the site's bounded series.
+ * One site's card, a link to the site's page. Built once when the site first appears; after that
+ * `update` only rewrites text and data attributes, and the sparkline redraws from the site's bounded
+ * series.
  */
 export function createSiteCard(site: string, feed: SeriesFeed): SiteCard {
   const kw = el('span', { className: 'figure-value', text: '—', testid: 'site-kw' });
@@ -64,7 +66,14 @@ export function createSiteCard(site: string, feed: SeriesFeed): SiteCard {
 
   const root = el('article', { className: 'site-card', testid: 'site-card' }, [
     el('header', { className: 'site-head' }, [
-      el('h2', { className: 'site-name', text: site }),
+      // The title is the link to the site page; styles.css stretches its hit area over the card.
+      el('h2', { className: 'site-name' }, [
+        el('a', { className: 'site-link', testid: 'site-link', attrs: { href: routeHash({ view: 'site', site }) } }, [
+          document.createTextNode(site),
+          // Wall screens have no hover: the chevron says "there is more behind this card".
+          el('span', { className: 'site-go', text: ' ›', attrs: { 'aria-hidden': 'true' } }),
+        ]),
+      ]),
       el('span', { className: 'site-window', text: `last ${Math.round(feed.windowMs / 60_000)} min` }),
     ]),
     el('div', { className: 'site-load' }, [

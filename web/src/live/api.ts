@@ -22,11 +22,11 @@ export class ApiError extends Error {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+export async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
   const response = await fetch(path, { headers: { accept: 'application/json' }, signal: signal ?? null });
   if (!response.ok) throw new ApiError(`GET ${path}: HTTP ${response.status}`);
   return (await response.json()) as unknown;

@@ -5,7 +5,8 @@ import { el } from '../lib/dom.js';
 import { summarizeFacility } from '../lib/facility.js';
 import { LiveSeries } from '../lib/live-series.js';
 import { frameTask } from '../lib/raf.js';
-import { fetchSeries, fetchSitesSnapshot } from '../live/api.js';
+import { fetchSitesSnapshot } from '../live/api.js';
+import { backfiller, type Backfill } from '../live/backfill.js';
 import type { FacilityFrame, SiteFrame } from '../live/contract.js';
 import type { LiveLink } from '../live/socket.js';
 
@@ -15,30 +16,10 @@ const FACILITY_CAPACITY = 15 * 60 + 60;
 /** Site sparklines: 5 minutes at 1 s. */
 const SITE_WINDOW_MS = 5 * 60_000;
 const SITE_CAPACITY = 5 * 60 + 60;
-/** Back-fill resolution; the server averages power over each step. */
-const HISTORY_STEP_MS = 5000;
 
 export interface OverviewDeps {
   link: LiveLink;
   staleAfterMs: number;
-}
-
-/** Merges GET /api/series history from `from` to now into `series`. */
-type Backfill = (series: LiveSeries, from: number, site?: string) => void;
-
-function backfiller(signal: AbortSignal): Backfill {
-  return (series, from, site) => {
-    const to = Date.now();
-    // A blip shorter than one bucket leaves nothing to fill (and the server wants from < to).
-    if (to - from < HISTORY_STEP_MS) return;
-    const query = { from, to, stepMs: HISTORY_STEP_MS, ...(site === undefined ? {} : { site }) };
-    fetchSeries(query, signal)
-      .then((points) => series.merge(points, HISTORY_STEP_MS))
-      .catch((error: unknown) => {
-        // A failed back-fill only costs history; the live line carries on regardless.
-        if (!signal.aborted) console.warn('kilowatch: back-fill failed', site ?? 'facility', error);
-      });
-  };
 }
 
 interface Layout {
