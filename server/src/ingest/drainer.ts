@@ -1,3 +1,4 @@
+import { WakeableSleep } from '../lib/wakeable-sleep.js';
 import type { Logger } from 'pino';
 import type { Reading } from '../domain/reading.js';
 import { StoreRejectedError, type Store } from '../store/store.js';
@@ -30,7 +31,7 @@ export interface DrainerOptions {
 export class SpoolDrainer {
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly nap = new WakeableSleep();
   private backoffMs: number;
   private failing = false;
   lastWriteAt: number | null = null;
@@ -64,15 +65,15 @@ export class SpoolDrainer {
 
   /** New readings were spooled: stop waiting. */
   kick(): void {
-    this.wake?.();
+    this.nap.wake();
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       const ok = await this.drainOnce();
       if (!this.running) break;
-      if (!ok) await this.sleep(this.nextBackoff());
-      else if (this.spool.depth().messages === 0) await this.sleep(this.opts.intervalMs);
+      if (!ok) await this.nap.sleep(this.nextBackoff());
+      else if (this.spool.depth().messages === 0) await this.nap.sleep(this.opts.intervalMs);
     }
   }
 
@@ -131,19 +132,5 @@ export class SpoolDrainer {
     this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs ?? 30_000);
     // Full jitter keeps many servers from hammering a recovering InfluxDB in step.
     return Math.round(delay / 2 + Math.random() * (delay / 2));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 }

@@ -1,3 +1,4 @@
+import { WakeableSleep } from '../lib/wakeable-sleep.js';
 import type { Logger } from 'pino';
 import type { Reading } from '../domain/reading.js';
 import { ROLLUP_LEVELS, type RollupFields, type RollupLevel, type RollupRow, type Store } from '../store/store.js';
@@ -37,7 +38,7 @@ export interface PassResult {
 export class RollupEngine {
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly nap = new WakeableSleep();
   private chunkHours = 1;
   private lastProgress = 0;
   private readonly done = { minutes: 0, hours: 0 };
@@ -76,7 +77,7 @@ export class RollupEngine {
    */
   async stop(graceMs = 3000): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.nap.wake();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
@@ -106,7 +107,7 @@ export class RollupEngine {
       else bySite.set(r.site, [r.ts]);
     }
     for (const [site, times] of bySite) this.ledger.markFresh(site, times);
-    this.wake?.();
+    this.nap.wake();
   }
 
   /** Work until nothing is due (for tests and the benchmark; the worker does the same in the background). */
@@ -164,7 +165,7 @@ export class RollupEngine {
         if (!failing) this.log.warn({ err: (err as Error).message }, 'rollup pass failed; the marks stay and later passes retry');
         failing = true;
       }
-      if (!worked && this.running) await this.sleep(this.o.idleMs);
+      if (!worked && this.running) await this.nap.sleep(this.o.idleMs);
     }
   }
 
@@ -250,20 +251,6 @@ export class RollupEngine {
       this.ledger.markDirty(e.site, e.from, e.to + 1);
     }
     this.ledger.setMeta('backfill', JSON.stringify({ at: this.clock(), sites: extents.length }));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 }
 
