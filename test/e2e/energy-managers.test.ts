@@ -127,7 +127,8 @@ describe('energy managers\' comparison page in Chromium', () => {
     const t = answer.totals;
     expect(await page.getByTestId('cmp-total-kwh').textContent()).toBe(formatNumber(t.kwh, 1));
     expect(await page.getByTestId('cmp-total-meter_kwh').textContent()).toBe(formatNumber(t.meter_kwh, 1));
-    expect(await page.getByTestId('cmp-total-cost').textContent()).toBe(`${formatNumber(t.cost, 2)} USD`);
+    expect(await page.getByTestId('cmp-total-cost').textContent()).toBe(formatNumber(t.cost, 2));
+    expect(await page.getByTestId('cmp-total-site').textContent()).toBe('2 sites · USD');
     expect(await page.getByTestId('cmp-total-carbon_t').textContent()).toBe(formatNumber(t.carbon_tonnes, 3));
     // The totals are the sites' figures added up.
     expect(t.kwh).toBe(Math.round((answer.sites[0]!.kwh + answer.sites[1]!.kwh) * 1e6) / 1e6);

@@ -34,7 +34,7 @@ describe('comparison page model', () => {
   it('prints the figures as the table shows them', () => {
     const col = (key: string) => COLUMNS.find((c) => c.key === key)!;
     expect(col('kwh').text(sites[2]!)).toBe('98,765.4');
-    expect(col('cost').text(sites[2]!)).toBe('1,234.57 USD');
+    expect(col('cost').text(sites[2]!)).toBe('1,234.57');
     expect(col('cost').text(sites[1]!)).toBe('—');
     expect(col('jth').text(sites[2]!)).toBe('—');
     expect(col('load_factor').text({ ...sites[0]!, load_factor: 0.75 })).toBe('75.0');

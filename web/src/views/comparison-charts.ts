@@ -20,7 +20,7 @@ function axes() {
   return {
     theme,
     x: { ticks, grid: { color: theme.grid } },
-    y: { beginAtZero: true, ticks: { ...ticks, callback: (v: number | string) => formatNumber(Number(v), Math.abs(Number(v)) < 10 ? 2 : 0) }, grid: { color: theme.grid } },
+    y: { beginAtZero: true, ticks: { ...ticks, callback: (v: number | string) => formatNumber(Number(v), Number.isInteger(Number(v)) ? 0 : 2) }, grid: { color: theme.grid } },
   };
 }
 

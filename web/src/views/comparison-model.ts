@@ -52,24 +52,26 @@ export interface Column {
 }
 
 const n = (digits: number) => (v: number | null) => formatNumber(v, digits);
-const money = (s: SiteComparison, v: number | undefined | null) => (s.cost && v !== undefined && v !== null ? `${formatNumber(v, 2)} ${s.cost.currency}` : UNKNOWN);
-const moneyTotal = (t: ComparisonTotals, v: number | null) => (v !== null && t.currency ? `${formatNumber(v, 2)} ${t.currency}` : UNKNOWN);
+/** Money in the site's own currency, named in the site cell (sites may bill in different ones). */
+const money = (s: SiteComparison, v: number | undefined | null, digits = 2) => (s.cost && v !== undefined && v !== null ? formatNumber(v, digits) : UNKNOWN);
+/** Fleet money only in one currency (named in the totals' first cell). */
+const moneyTotal = (t: ComparisonTotals, v: number | null) => (v !== null && t.currency ? formatNumber(v, 2) : UNKNOWN);
 
 export const COLUMNS: readonly Column[] = [
-  { key: 'site', label: 'Site', unit: '', title: 'Site id (name) and time zone', value: () => null, text: (s) => s.site, total: (t) => `${t.sites} sites` },
-  { key: 'kwh', label: 'IT energy', unit: 'kWh', title: 'Σ PDU outlets over the period, as GET /api/energy', value: (s) => s.kwh, text: (s) => n(1)(s.kwh), total: (t) => n(1)(t.kwh) },
-  { key: 'meter_kwh', label: 'Facility', unit: 'kWh', title: 'Facility meter over the period', value: (s) => s.meter_kwh, text: (s) => n(1)(s.meter_kwh), total: (t) => n(1)(t.meter_kwh) },
-  { key: 'avg_kw', label: 'Avg demand', unit: 'kW', title: 'Billed energy / length of the period', value: (s) => s.avg_kw, text: (s) => n(1)(s.avg_kw) },
-  { key: 'peak_kw', label: 'Peak demand', unit: 'kW', title: 'Highest local 15-minute average kW of the billed source', value: (s) => s.peak_kw, text: (s) => n(1)(s.peak_kw) },
+  { key: 'site', label: 'Site', unit: '', title: 'Site id; name, time zone and the currency of its costs', value: () => null, text: (s) => s.site, total: (t) => `${t.sites} sites${t.currency ? ` · ${t.currency}` : ''}` },
+  { key: 'kwh', label: 'IT', unit: 'kWh', title: 'IT energy: Σ PDU outlets over the period, as GET /api/energy', value: (s) => s.kwh, text: (s) => n(1)(s.kwh), total: (t) => n(1)(t.kwh) },
+  { key: 'meter_kwh', label: 'Facility', unit: 'kWh', title: 'Facility meter energy over the period', value: (s) => s.meter_kwh, text: (s) => n(1)(s.meter_kwh), total: (t) => n(1)(t.meter_kwh) },
+  { key: 'avg_kw', label: 'Average', unit: 'kW', title: 'Average demand: billed energy / length of the period', value: (s) => s.avg_kw, text: (s) => n(1)(s.avg_kw) },
+  { key: 'peak_kw', label: 'Peak', unit: 'kW', title: 'Peak demand: the highest local 15-minute average kW of the billed source', value: (s) => s.peak_kw, text: (s) => n(1)(s.peak_kw) },
   { key: 'load_factor', label: 'Load factor', unit: '%', title: 'Average demand / peak demand', value: (s) => s.load_factor, text: (s) => n(1)(s.load_factor === null ? null : s.load_factor * 100) },
-  { key: 'jth', label: 'J/TH', unit: 'J/TH', title: 'IT energy / hash-work over the period', value: (s) => s.jth, text: (s) => n(1)(s.jth), total: (t) => n(1)(t.jth) },
+  { key: 'jth', label: 'Efficiency', unit: 'J/TH', title: 'IT energy / hash-work over the period', value: (s) => s.jth, text: (s) => n(1)(s.jth), total: (t) => n(1)(t.jth) },
   { key: 'overhead', label: 'Overhead', unit: 'PUE', title: 'Facility kWh / IT kWh', value: (s) => s.overhead, text: (s) => n(2)(s.overhead) },
-  { key: 'energy_cost', label: 'Energy cost', unit: '', title: 'Σ time-of-use periods: kWh × price', value: (s) => s.cost?.energy ?? null, text: (s) => money(s, s.cost?.energy), total: (t) => moneyTotal(t, t.energy_cost) },
-  { key: 'demand_cost', label: 'Demand cost', unit: '', title: "The period's share of each month's demand charge (rate × the month's 15-minute peak)", value: (s) => s.cost?.demand ?? null, text: (s) => money(s, s.cost?.demand), total: (t) => moneyTotal(t, t.demand_cost) },
-  { key: 'cost', label: 'Total cost', unit: '', title: 'Energy + demand', value: (s) => s.cost?.total ?? null, text: (s) => money(s, s.cost?.total), total: (t) => moneyTotal(t, t.cost) },
-  { key: 'cost_per_kwh', label: 'Cost / kWh', unit: '', title: 'Total cost / billed kWh', value: (s) => s.cost?.per_kwh ?? null, text: (s) => (s.cost ? `${formatNumber(s.cost.per_kwh, 4)} ${s.cost.currency}` : UNKNOWN) },
+  { key: 'energy_cost', label: 'Energy', unit: 'cost', title: 'Σ over time-of-use periods of kWh × price, in the site\'s currency', value: (s) => s.cost?.energy ?? null, text: (s) => money(s, s.cost?.energy), total: (t) => moneyTotal(t, t.energy_cost) },
+  { key: 'demand_cost', label: 'Demand', unit: 'cost', title: "The period's share of each month's demand charge (rate × the month's 15-minute peak)", value: (s) => s.cost?.demand ?? null, text: (s) => money(s, s.cost?.demand), total: (t) => moneyTotal(t, t.demand_cost) },
+  { key: 'cost', label: 'Total', unit: 'cost', title: 'Energy + demand cost', value: (s) => s.cost?.total ?? null, text: (s) => money(s, s.cost?.total), total: (t) => moneyTotal(t, t.cost) },
+  { key: 'cost_per_kwh', label: 'Per kWh', unit: 'cost', title: 'Total cost / billed kWh', value: (s) => s.cost?.per_kwh ?? null, text: (s) => money(s, s.cost?.per_kwh, 4) },
   { key: 'carbon_t', label: 'Carbon', unit: 't CO2e', title: 'Billed kWh × the grid emission factor of each month', value: (s) => s.carbon?.tonnes ?? null, text: (s) => n(3)(s.carbon?.tonnes ?? null), total: (t) => n(3)(t.carbon_tonnes) },
-  { key: 'kg_per_th', label: 'Carbon / TH', unit: 'g/TH', title: 'kg CO2e per TH of hash-work, in grams', value: (s) => s.carbon?.kg_per_th ?? null, text: (s) => n(3)(s.carbon?.kg_per_th == null ? null : s.carbon.kg_per_th * 1000) },
+  { key: 'kg_per_th', label: 'Carbon', unit: 'g/TH', title: 'g CO2e per TH of hash-work', value: (s) => s.carbon?.kg_per_th ?? null, text: (s) => n(3)(s.carbon?.kg_per_th == null ? null : s.carbon.kg_per_th * 1000) },
   { key: 'curtailed_h', label: 'Curtailed', unit: 'h', title: 'Hours below the threshold of the usual load (median hourly kW of the days before)', value: (s) => s.curtailment.curtailed_hours, text: (s) => n(0)(s.curtailment.curtailed_hours), total: (t) => n(0)(t.curtailed_hours) },
   { key: 'avoided_kwh', label: 'Avoided', unit: 'kWh', title: 'Energy not drawn in the curtailed hours: Σ (usual kW − kW) × 1 h', value: (s) => s.curtailment.avoided_kwh, text: (s) => n(1)(s.curtailment.avoided_kwh), total: (t) => n(1)(t.avoided_kwh) },
   { key: 'rigs', label: 'Rigs', unit: '', title: 'Rigs with readings in the period', value: (s) => s.rigs, text: (s) => n(0)(s.rigs), total: (t) => n(0)(t.rigs) },

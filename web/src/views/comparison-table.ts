@@ -16,7 +16,7 @@ export interface ComparisonTable {
 
 function siteCell(s: SiteComparison): HTMLTableCellElement {
   const cell = el('th', { attrs: { scope: 'row' }, testid: 'cmp-site' }, [el('span', { className: 'cmp-site-id', text: s.site })]);
-  const sub = [s.name, s.tz].filter((x) => x !== null).join(' · ');
+  const sub = [s.name, s.tz, s.cost?.currency ?? null].filter((x) => x !== null).join(' · ');
   cell.append(el('span', { className: 'cmp-site-sub', text: sub }));
   return cell;
 }

@@ -86,6 +86,30 @@ function describe(answer: ComparisonAnswer): string {
   return `${span}${running ? ' · running, refreshed every 5 min' : ''} · ${formatNumber(answer.totals.billed_kwh, 1)} kWh billed`;
 }
 
+/** The period buttons and the custom dates: each choice is handed to `choose`. */
+function wirePeriods(view: Layout, choose: (choice: PeriodChoice) => void): void {
+  for (const [period, button] of view.periods) {
+    button.addEventListener('click', () => {
+      if (period === 'custom') view.from.focus();
+      else choose({ period: period as PeriodChoice['period'] });
+    });
+  }
+  view.apply.addEventListener('click', () => {
+    if (view.from.value === '' || view.to.value === '') {
+      setText(view.status, 'choose the first and the last day');
+      setData(view.status, 'alert', 'warn');
+      return;
+    }
+    choose({ period: 'custom', from: view.from.value, to: view.to.value });
+  });
+}
+
+/** A refusal in words: 403 is a role without comparison.read, the rest say what the server said. */
+function reason(error: unknown): string {
+  if (error instanceof ComparisonError && error.status === 403) return 'your role may not compare sites (needs comparison.read)';
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function mountComparison(host: HTMLElement): () => void {
   const view = layout();
   host.append(view.root);
@@ -132,8 +156,7 @@ export function mountComparison(host: HTMLElement): () => void {
       setData(view.status, 'alert', null);
     } catch (error) {
       if (aborter.signal.aborted) return;
-      const text = error instanceof ComparisonError && error.status === 403 ? 'your role may not compare sites (needs comparison.read)' : error instanceof Error ? error.message : String(error);
-      setText(view.status, text);
+      setText(view.status, reason(error));
       setData(view.status, 'alert', 'warn');
     } finally {
       if (inFlight === aborter) setData(view.root, 'loading', null);
@@ -141,24 +164,8 @@ export function mountComparison(host: HTMLElement): () => void {
   };
   const refresher = poll(load, REFRESH_MS);
 
-  for (const [period, button] of view.periods) {
-    button.addEventListener('click', () => {
-      if (period === 'custom') {
-        view.from.focus();
-        return;
-      }
-      choice = { period: period as PeriodChoice['period'] };
-      showChoice();
-      refresher.kick();
-    });
-  }
-  view.apply.addEventListener('click', () => {
-    if (view.from.value === '' || view.to.value === '') {
-      setText(view.status, 'choose the first and the last day');
-      setData(view.status, 'alert', 'warn');
-      return;
-    }
-    choice = { period: 'custom', from: view.from.value, to: view.to.value };
+  wirePeriods(view, (next) => {
+    choice = next;
     showChoice();
     refresher.kick();
   });
