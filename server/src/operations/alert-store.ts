@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AlertRecord, AlertRule, AlertSeverity } from './contract.js';
+import type { AlertFacts, AlertRecord } from './contract.js';
 
 /**
  * Alerts on disk (`DATA_DIR/alerts.db`): raised, acknowledged and cleared, so the list and the active state
@@ -20,17 +20,7 @@ CREATE TABLE IF NOT EXISTS webhook_outbox (
   next_at INTEGER NOT NULL, last_error TEXT);
 `;
 
-export interface NewAlert {
-  key: string;
-  rule: AlertRule;
-  severity: AlertSeverity;
-  site: string;
-  node: string;
-  subject: string;
-  message: string;
-  value: number | null;
-  threshold: number | null;
-  unit: string;
+export interface NewAlert extends AlertFacts {
   clearForMs: number;
   since: number;
   raisedAt: number;

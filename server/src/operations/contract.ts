@@ -128,8 +128,8 @@ export const ALERT_RULES = ['overload', 'site_capacity', 'pdu_offline', 'rig_off
 export type AlertRule = (typeof ALERT_RULES)[number];
 export type AlertSeverity = 'critical' | 'warning';
 
-export interface AlertRecord {
-  id: number;
+/** What an alert is about and what it says: the engine's signals, new alerts and stored records share it. */
+export interface AlertFacts {
   /** The condition's identity (rule + subject): one active alert per key at most. */
   key: string;
   rule: AlertRule;
@@ -140,11 +140,16 @@ export interface AlertRecord {
   /** What an operator reads: "site-1 › r01-pdu1 › bank-1 (L1-L2)". */
   subject: string;
   message: string;
-  /** The measured value when raised, and the worst while active, in `unit`. */
+  /** The measured value, in `unit`. */
   value: number | null;
-  peak: number | null;
   threshold: number | null;
   unit: string;
+}
+
+export interface AlertRecord extends AlertFacts {
+  id: number;
+  /** The worst value while active. */
+  peak: number | null;
   /** When the condition began (the alert fires once it has lasted the rule's `for_s`). */
   since: number;
   raised_at: number;

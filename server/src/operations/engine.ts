@@ -1,4 +1,4 @@
-import type { AlertRule, AlertSeverity } from './contract.js';
+import type { AlertFacts, AlertRule } from './contract.js';
 
 /**
  * The alert state machine. Pure: every step gets the conditions seen now and the time, and answers what was
@@ -14,17 +14,7 @@ import type { AlertRule, AlertSeverity } from './contract.js';
  * come and go. A condition that stops being observed at all (its PDU gone from the fleet, its readings gone
  * stale) counts as over. Only non-idle conditions are kept: memory follows the alerts, not the fleet size.
  */
-export interface Signal {
-  key: string;
-  rule: AlertRule;
-  severity: AlertSeverity;
-  site: string;
-  node: string;
-  subject: string;
-  message: string;
-  value: number | null;
-  threshold: number | null;
-  unit: string;
+export interface Signal extends AlertFacts {
   /** The condition holds: beyond the raise threshold. */
   raise: boolean;
   /** The condition is over: inside the clear threshold. Neither: the band, where nothing changes. */
