@@ -25,6 +25,7 @@ import { UnassignedDevices } from './fleet/unassigned.js';
 import { MinerPoller } from './miners/poller.js';
 import { OperationsHub } from './operations/hub.js';
 import { createMetrics } from './observability/metrics.js';
+import type { SeriesSettings } from './energy/settings.js';
 import { RollupEngine } from './rollup/engine.js';
 import { DirtyLedger } from './rollup/ledger.js';
 import { RangeReader } from './rollup/reader.js';
@@ -81,14 +82,22 @@ export class Kilowatch {
       mqtt: () => ({ connected: this.mqtt.state === 'connected', reconnects: this.mqtt.reconnects }),
       socketClients: () => this.live.clients,
     });
-    this.rollups = new RollupEngine(this.store, new DirtyLedger(join(config.DATA_DIR, 'rollup.db')), log.child({ part: 'rollups' }));
+    // The fleet is read when used, not captured: a reload changes the settings of every later answer.
+    const settings: SeriesSettings = {
+      optionsOf: (site, kind, key) => this.fleet.current.optionsOf(site, kind, key),
+      fingerprint: (site) => this.fleet.current.fingerprint(site),
+    };
+    this.rollups = new RollupEngine(this.store, new DirtyLedger(join(config.DATA_DIR, 'rollup.db')), log.child({ part: 'rollups' }), { settings });
     this.drainer = new SpoolDrainer(this.spool, this.store, this.counters, log.child({ part: 'drainer' }), {
       batchSize: config.WRITE_BATCH_SIZE,
       intervalMs: config.WRITE_INTERVAL_MS,
       observer: metrics.writes,
       onStored: (readings) => this.rollups.noteStored(readings),
     });
-    this.fleet = new FleetSource(config.FLEET_FILE, log.child({ part: 'fleet' }), () => this.unassigned.clear());
+    this.fleet = new FleetSource(config.FLEET_FILE, log.child({ part: 'fleet' }), () => {
+      this.unassigned.clear();
+      this.rollups.settingsChanged();
+    });
     this.live = new LiveHub(this.store, log.child({ part: 'live' }), config.STALE_AFTER_MS, (site) => this.fleet.current.timeZoneOf(site));
     this.operations = new OperationsHub({
       store: this.store, live: this.live.state, fleet: () => this.fleet.current, dataDir: config.DATA_DIR, staleMs: config.STALE_AFTER_MS,

@@ -6,6 +6,7 @@
  */
 import { Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { BindingSpec, SimDevice } from './encoders/types.js';
+import { REGISTER_WRAP_WH } from './faults/types.js';
 import { METER_ID } from './ids.js';
 import type { SitePlan } from './layout.js';
 
@@ -20,6 +21,9 @@ export interface FleetFilePdu {
   rating_a: number;
   voltage_v: number;
   phases: 3;
+  /** The outlets' rating (above it a register jump is a spike) and their 32-bit Wh registers' width. */
+  outlet_rating_a: number;
+  register_wrap_wh: number;
   outlets: FleetFileOutlet[];
 }
 
@@ -67,6 +71,8 @@ function siteEntry(plan: SitePlan, nameplateW: number): FleetFileSite {
       rating_a: pduRatingA(pdu.rigs.map((r) => r.model.powerW), plan.nominalVoltageV),
       voltage_v: plan.nominalVoltageV,
       phases: 3,
+      outlet_rating_a: outletRatingA(pdu.rigs.map((r) => r.model.powerW), plan.nominalVoltageV),
+      register_wrap_wh: REGISTER_WRAP_WH,
       outlets: pdu.rigs.map((r) => ({ outlet: r.outlet, rig: r.id, model: r.model.model })),
     };
     const rack = racks.get(pdu.rack);
@@ -97,6 +103,15 @@ export function pduRatingA(outletW: readonly number[], voltageV: number): number
   const lineA = voltageV === 208 ? [[a, c], [a, b], [b, c]].map(([x = 0, y = 0]) => Math.sqrt(x * x + y * y + x * y)) : phaseA;
   const needed = Math.max(...lineA) / CONTINUOUS_LOAD;
   return STANDARD_BREAKERS_A.find((rating) => rating >= needed) ?? Math.ceil(needed);
+}
+
+/** Outlet ratings (A) of IEC 60320 C13/C19 and IEC 60309 sockets, and their UL counterparts. */
+const STANDARD_OUTLETS_A = [10, 15, 16, 20, 30, 32, 50, 63];
+
+/** The smallest standard outlet that carries the PDU's largest rig as a continuous load (80 %). */
+export function outletRatingA(outletW: readonly number[], voltageV: number): number {
+  const needed = Math.max(0, ...outletW) / voltageV / CONTINUOUS_LOAD;
+  return STANDARD_OUTLETS_A.find((rating) => rating >= needed) ?? Math.ceil(needed);
 }
 
 /** The file as YAML: one line per outlet and per binding, with a header saying how to start the server with it. */

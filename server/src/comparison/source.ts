@@ -87,7 +87,7 @@ class Verifier {
   private async raw(a: number, b: number): Promise<void> {
     if (++this.budget.raw > MAX_RAW_QUARTERS) throw new RollupBacklogError('the rollups of this period are still being computed; ask again shortly');
     const scope = { site: this.site, outlets: true, meters: true, miners: true };
-    const window = await readWindow(this.src.store, scope, Math.floor(a / MINUTE_MS) * MINUTE_MS, Math.ceil(b / MINUTE_MS) * MINUTE_MS);
+    const window = await readWindow(this.src.store, scope, Math.floor(a / MINUTE_MS) * MINUTE_MS, Math.ceil(b / MINUTE_MS) * MINUTE_MS, this.src.reader.settings);
     this.grid.clear(a, b);
     this.grid.fillFromReadings(window, a, b);
   }

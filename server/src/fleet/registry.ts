@@ -1,4 +1,6 @@
 import type { DeviceStatus, MeterReading, OutletReading, Reading, ReadingSource } from '../domain/reading.js';
+import type { SeriesKind, SeriesSettings } from '../energy/settings.js';
+import type { SeriesOptions } from '../energy/types.js';
 import { pduIdFor, UNASSIGNED_SITE } from '../ingest/dialects/shared/device.js';
 import type { Binding, Fleet, FleetPdu, FleetSite } from './schema.js';
 
@@ -19,7 +21,7 @@ type Target = Binding['to'];
  * a reload builds a new registry and swaps it in whole, so a message is bound by one version or the
  * other, never half of each.
  */
-export class FleetRegistry {
+export class FleetRegistry implements SeriesSettings {
   private readonly bindings = new Map<string, Target>();
   /**
    * Unassigned PDU ids (`tasmota.plug-1`) of bound devices → their site/PDU for status messages, or
@@ -28,6 +30,9 @@ export class FleetRegistry {
   private readonly statusTargets = new Map<string, { site: string; pdu: string } | null>();
   private readonly outlets = new Map<string, OutletInfo>();
   private readonly sitesById = new Map<string, FleetSite>();
+  /** `site/pdu/outlet`, `site/pdu/*` (the PDU's default) and `site/meter:<id>` → accounting options. */
+  private readonly seriesOptions = new Map<string, Partial<SeriesOptions>>();
+  private readonly fingerprints = new Map<string, string>();
 
   constructor(readonly fleet: Fleet) {
     for (const site of fleet.sites) {
@@ -35,6 +40,7 @@ export class FleetRegistry {
       for (const rack of site.racks)
         for (const pdu of rack.pdus)
           for (const o of pdu.outlets) this.outlets.set(`${site.id}/${pdu.id}/${o.outlet}`, { site: site.id, rack: rack.id, pdu, outlet: o.outlet, rig: o.rig, model: o.model, address: o.address });
+      this.indexSeriesOptions(site);
     }
     for (const b of fleet.bindings) {
       this.bindings.set(bindingKey(b.match), b.to);
@@ -81,6 +87,35 @@ export class FleetRegistry {
 
   allOutlets(): IterableIterator<OutletInfo> {
     return this.outlets.values();
+  }
+
+  /** The register width and rating of a series of a site (energy/settings.ts): the outlet's, else its PDU's. */
+  optionsOf(site: string, kind: SeriesKind, key: string): Partial<SeriesOptions> | undefined {
+    if (kind === 'meter') return this.seriesOptions.get(`${site}/meter:${key}`);
+    return this.seriesOptions.get(`${site}/${key}`) ?? this.seriesOptions.get(`${site}/${key.slice(0, key.lastIndexOf('/'))}/*`);
+  }
+
+  fingerprint(site: string): string {
+    return this.fingerprints.get(site) ?? '';
+  }
+
+  private indexSeriesOptions(site: FleetSite): void {
+    const entries: Array<[string, Partial<SeriesOptions>]> = [];
+    const put = (key: string, wrapWh: number | undefined, maxPowerW: number | undefined) => {
+      const o: Partial<SeriesOptions> = {};
+      if (wrapWh !== undefined) o.registerWrapWh = wrapWh;
+      if (maxPowerW !== undefined) o.maxPowerW = maxPowerW;
+      if (Object.keys(o).length > 0) entries.push([key, o]);
+    };
+    for (const rack of site.racks)
+      for (const pdu of rack.pdus) {
+        const watts = (a: number | undefined) => (a === undefined ? undefined : a * pdu.voltage_v);
+        put(`${pdu.id}/*`, pdu.register_wrap_wh, watts(pdu.outlet_rating_a));
+        for (const o of pdu.outlets) put(`${pdu.id}/${o.outlet}`, o.register_wrap_wh ?? pdu.register_wrap_wh, watts(o.rating_a ?? pdu.outlet_rating_a));
+      }
+    for (const m of site.meters) put(`meter:${m.id}`, m.register_wrap_wh, m.max_power_kw === undefined ? undefined : m.max_power_kw * 1000);
+    for (const [key, o] of entries) this.seriesOptions.set(`${site.id}/${key}`, o);
+    if (entries.length > 0) this.fingerprints.set(site.id, JSON.stringify(entries.sort((a, b) => (a[0] < b[0] ? -1 : 1))));
   }
 
   /** The most specific binding: device + channel + metric, then device + channel, then the device. */

@@ -11,6 +11,11 @@ import { alertRulesSchema } from '../operations/rules.js';
  */
 const id = z.string().regex(ID_PATTERN, 'must be 1–64 characters of A-Z a-z 0-9 _ . -');
 const positive = z.number().positive();
+/**
+ * An energy register's modulus, Wh: where it rolls over to 0 (4294967296 for a 32-bit Wh register). Unknown:
+ * a register that goes down is taken for a reset, never a rollover (docs/energy.md).
+ */
+const registerWrapWh = z.number().int().min(1000).max(Number.MAX_SAFE_INTEGER);
 
 const outlet = z.object({
   outlet: z.number().int().min(1).max(10_000),
@@ -18,6 +23,9 @@ const outlet = z.object({
   model: z.string().min(1).max(64).optional(),
   /** The rig's miner API address, host or host:port (cgminer-style API, TCP 4028 by default). */
   address: z.string().min(1).max(255).optional(),
+  /** The outlet's rating, A (at the PDU's voltage): above it a register jump is a spike. Default: the PDU's outlet_rating_a. */
+  rating_a: positive.optional(),
+  register_wrap_wh: registerWrapWh.optional(),
 });
 
 const breaker = z.object({
@@ -35,9 +43,18 @@ const pdu = z.object({
   phases: z.union([z.literal(1), z.literal(3)]).default(1),
   breakers: z.array(breaker).default([]),
   outlets: z.array(outlet).default([]),
+  /** Every outlet's rating and register width, unless the outlet says otherwise. */
+  outlet_rating_a: positive.optional(),
+  register_wrap_wh: registerWrapWh.optional(),
 });
 
-const meter = z.object({ id, supplier: z.string().min(1).max(128).optional() });
+const meter = z.object({
+  id,
+  supplier: z.string().min(1).max(128).optional(),
+  /** The most the meter can register (its CT rating), kW: above it a register jump is a spike. */
+  max_power_kw: positive.optional(),
+  register_wrap_wh: registerWrapWh.optional(),
+});
 
 const site = z.object({
   id,

@@ -39,7 +39,7 @@ export function eventCount(f: Readonly<Pick<RollupFields, 'resets' | 'rollovers'
 export async function itemizeEvents(src: GroupSource, site: string, from: number, to: number, plan: Plan, sink: CollectingSink, limits: ItemizeLimits = DEFAULT_ITEMIZE_LIMITS): Promise<Itemized> {
   const hours = await eventHours(src, site, plan);
   const read = hours.slice(0, limits.maxHours);
-  for (const span of read) await rawPieces(src.store, site, Math.max(from, span.from), Math.min(to, span.to), () => undefined, sink);
+  for (const span of read) await rawPieces(src, site, Math.max(from, span.from), Math.min(to, span.to), () => undefined, sink);
   const adjustments = sink.adjustments.sort((a, b) => a.to - b.to || cmp(a.series, b.series));
   const gaps = sink.gaps.sort((a, b) => a.end - b.end || cmp(a.series, b.series));
   return {

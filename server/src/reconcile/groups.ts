@@ -91,7 +91,7 @@ export async function groupFigures(src: GroupSource, site: string, from: number,
   await Promise.all([...plan.hours.map(buckets('1h')), ...plan.minutes.map(buckets('1m'))]);
   for (const r of plan.raw) {
     await rawPieces(
-      src.store,
+      src,
       site,
       r.from,
       r.to,
@@ -129,11 +129,11 @@ export interface ItemizedGap extends Gap {
 }
 
 /** Walks raw readings of [from, to) minute by minute; `detail` receives every adjustment and gap ending in it. */
-export async function rawPieces(store: Store, site: string, from: number, to: number, visit: (piece: Piece, groups: Map<GroupKey, Figures>) => void, detail?: DetailSink): Promise<void> {
+export async function rawPieces(src: GroupSource, site: string, from: number, to: number, visit: (piece: Piece, groups: Map<GroupKey, Figures>) => void, detail?: DetailSink): Promise<void> {
   const scope = { site, outlets: true, meters: true, miners: true };
   for (let start = from; start < to; ) {
     const end = Math.min(to, floorMinute(start) + RAW_CHUNK_MS);
-    const window = await readWindow(store, scope, floorMinute(start), Math.ceil(end / MINUTE_MS) * MINUTE_MS);
+    const window = await readWindow(src.store, scope, floorMinute(start), Math.ceil(end / MINUTE_MS) * MINUTE_MS, src.rollups?.settings);
     const accounting = new MinuteAccounting({ ...window, ...(detail && { detail }) });
     for (const piece of minutePieces(start, end)) visit(piece, accounting.piece(piece));
     start = end;

@@ -15,6 +15,7 @@
  */
 import type { MeterReading, MinerReading, OutletReading } from '../domain/reading.js';
 import { seriesEnergy } from '../energy/series.js';
+import type { OptionsOf, SeriesKind } from '../energy/settings.js';
 import { DEFAULT_SERIES_OPTIONS, type Adjustment, type EnergyPoint, type Gap, type Segment, type SeriesOptions } from '../energy/types.js';
 import { combine, emptyFigures, type Figures } from './figures.js';
 import { HALF_GH_MS_PER_GHS, HALF_MW_MS_PER_MWH, addUnits, registerShare, trapezoidShare } from './split.js';
@@ -42,7 +43,7 @@ export interface DetailSink {
   series(kind: SeriesKind, series: string, f: Figures): void;
 }
 
-export type SeriesKind = 'outlet' | 'meter';
+export type { SeriesKind } from '../energy/settings.js';
 
 export interface AccountingInput {
   /** The readings of the pieces' minutes and their context (store.outletsAround), in any order. */
@@ -51,12 +52,15 @@ export interface AccountingInput {
   /** Miner readings of the pieces and MAX_GAP before and after. */
   miners?: readonly MinerReading[];
   options?: Partial<SeriesOptions>;
+  /** Per-series options over `options` (the register width, the outlet rating: energy/settings.ts). */
+  optionsOf?: OptionsOf;
   detail?: DetailSink;
 }
 
 interface Series<T> {
   key: string;
   points: T[];
+  options: SeriesOptions;
 }
 
 export class MinuteAccounting {
@@ -67,10 +71,12 @@ export class MinuteAccounting {
 
   constructor(private readonly input: AccountingInput) {
     this.options = { ...DEFAULT_SERIES_OPTIONS, ...input.options };
-    this.outlets = bySeries(input.outlets ?? [], (r) => `${r.pdu}/${r.outlet}`);
-    this.meters = bySeries(input.meters ?? [], (r) => r.meter);
+    const withOptions = <T>(kind: SeriesKind, list: { key: string; points: T[] }[]): Series<T>[] =>
+      list.map((s) => ({ ...s, options: { ...this.options, ...input.optionsOf?.(kind, s.key) } }));
+    this.outlets = withOptions('outlet', bySeries(input.outlets ?? [], (r) => `${r.pdu}/${r.outlet}`));
+    this.meters = withOptions('meter', bySeries(input.meters ?? [], (r) => r.meter));
     // A miner is one series per rig (a swapped model is the same rig); TH/s → whole GH/s, as efficiency.ts does.
-    this.miners = bySeries(input.miners ?? [], (r) => r.rig).map((s) => ({ key: s.key, points: s.points.map((p) => ({ ts: p.ts, gh: Math.round(p.hashrate_ths * 1000) })) }));
+    this.miners = bySeries(input.miners ?? [], (r) => r.rig).map((s) => ({ key: s.key, points: s.points.map((p) => ({ ts: p.ts, gh: Math.round(p.hashrate_ths * 1000) })), options: this.options }));
   }
 
   /** Every group's figures in `piece` (which must lie inside one UTC minute). */
@@ -138,7 +144,7 @@ export class MinuteAccounting {
     f.samples = p1 - p0;
     for (let i = p0; i < p1; i++) f.power_max_w = Math.max(f.power_max_w, pts[i]!.power_w);
     const window = pts.slice(lo, hi);
-    const result = seriesEnergy(window, { key: s.key, options: this.options, sink: clipSink(f, piece) });
+    const result = seriesEnergy(window, { key: s.key, options: s.options, sink: clipSink(f, piece) });
     for (const a of result.adjustments) {
       if (a.to < piece.from || a.to >= piece.to) continue;
       if (a.kind === 'reset') f.resets += 1;
@@ -153,7 +159,7 @@ export class MinuteAccounting {
       f.gaps += 1;
       this.input.detail?.gap(kind, s.key, g);
     }
-    f.power_mwh = powerIntegral(window, piece, this.options.maxGapMs);
+    f.power_mwh = powerIntegral(window, piece, s.options.maxGapMs);
     this.input.detail?.series(kind, s.key, f);
     const last = pts[Math.max(lo, i1 - 1)]!;
     return { figures: f, last };
@@ -221,7 +227,7 @@ function powerIntegral(pts: readonly EnergyPoint[], piece: Piece, maxGapMs: numb
 }
 
 /** Groups readings into series sorted by ts, one reading per ts (the later one in input order, as the store keeps). */
-function bySeries<T extends { ts: number }>(readings: readonly T[], keyOf: (r: T) => string): Series<T>[] {
+function bySeries<T extends { ts: number }>(readings: readonly T[], keyOf: (r: T) => string): { key: string; points: T[] }[] {
   const map = new Map<string, Map<number, T>>();
   for (const r of readings) {
     const key = keyOf(r);

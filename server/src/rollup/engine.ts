@@ -1,6 +1,7 @@
 import { WakeableSleep } from '../lib/wakeable-sleep.js';
 import type { Logger } from 'pino';
 import type { Reading } from '../domain/reading.js';
+import { NO_SERIES_SETTINGS, type SeriesSettings } from '../energy/settings.js';
 import { ROLLUP_LEVELS, type RollupFields, type RollupLevel, type RollupRow, type Store } from '../store/store.js';
 import { HOUR_MS, MINUTE_MS, MinuteAccounting } from './accounting.js';
 import { readWindow, reachOf } from './fetch.js';
@@ -20,6 +21,8 @@ export interface RollupEngineOptions {
   /** Readings one read aims at (bounds memory and the time one pass takes). */
   chunkReadings?: number;
   clock?: () => number;
+  /** Per-series register widths and ratings (the fleet file); a site whose settings change is recomputed. */
+  settings?: SeriesSettings;
 }
 
 export interface PassResult {
@@ -43,7 +46,11 @@ export class RollupEngine {
   private lastProgress = 0;
   private readonly done = { minutes: 0, hours: 0 };
   private readonly clock: () => number;
-  private readonly o: Required<Omit<RollupEngineOptions, 'clock'>>;
+  private readonly o: Required<Omit<RollupEngineOptions, 'clock' | 'settings'>>;
+  readonly settings: SeriesSettings;
+  /** The settings may have changed since the rollups were computed (at start, and after a fleet reload). */
+  private settingsDue = true;
+  private readonly settingsNoted = new Set<string>();
   /** One expansion at a time, so a query and the worker never expand the same run twice at once. */
   private expanding: Promise<unknown> = Promise.resolve();
 
@@ -54,6 +61,7 @@ export class RollupEngine {
     opts: RollupEngineOptions = {},
   ) {
     this.clock = opts.clock ?? Date.now;
+    this.settings = opts.settings ?? NO_SERIES_SETTINGS;
     this.o = {
       settleMs: opts.settleMs ?? 10_000,
       idleMs: opts.idleMs ?? 1000,
@@ -126,6 +134,7 @@ export class RollupEngine {
   async pass(): Promise<PassResult> {
     // On the first start over existing readings (or after rollup.db was removed), mark all of them.
     if (this.ledger.getMeta('backfill') === null) await this.markExistingData();
+    if (this.settingsDue) await this.recomputeChangedSettings();
     const expanded = await this.expandFresh();
     const minutes = await this.recomputeChunk();
     const hours = await this.rebuildHours();
@@ -133,6 +142,38 @@ export class RollupEngine {
     this.done.hours += hours;
     this.reportProgress();
     return { expanded, minutes, hours };
+  }
+
+  /** The per-series settings may have changed (the fleet file was reloaded): the next pass compares them. */
+  settingsChanged(): void {
+    this.settingsDue = true;
+    this.nap.wake();
+  }
+
+  /**
+   * A site whose register widths or ratings differ from those its rollups were computed with has every stored
+   * minute recomputed: the accounting around a register drop or jump depends on them, and a rollup must equal
+   * the raw answer. Until the backlog is done, long ranges of that site answer from raw readings or say to wait.
+   */
+  private async recomputeChangedSettings(): Promise<void> {
+    this.settingsDue = false;
+    for (const e of await this.store.extents()) {
+      const now = this.settings.fingerprint(e.site);
+      if ((this.ledger.getMeta(settingsKey(e.site)) ?? '') === now) continue;
+      this.log.warn({ site: e.site, from: new Date(e.from).toISOString(), to: new Date(e.to).toISOString() }, 'rollups: the register widths or ratings of this site changed; recomputing its rollups');
+      this.ledger.markDirty(e.site, e.from, e.to + 1);
+      this.ledger.setMeta(settingsKey(e.site), now);
+    }
+  }
+
+  /**
+   * A site first recomputed records the settings its rollups use. A recorded value is left alone: when it
+   * differs, the settings changed, and the next comparison recomputes the whole site.
+   */
+  private noteSettings(site: string): void {
+    if (this.settingsNoted.has(site)) return;
+    if (this.ledger.getMeta(settingsKey(site)) === null) this.ledger.setMeta(settingsKey(site), this.settings.fingerprint(site));
+    this.settingsNoted.add(site);
   }
 
   /** Expand every fresh run now (bounded), e.g. before a query reads rollups near new data. */
@@ -177,7 +218,8 @@ export class RollupEngine {
     const { site, marks } = next;
     const from = marks[0]!.minute;
     const to = marks[marks.length - 1]!.minute + MINUTE_MS;
-    const window = await readWindow(this.store, { site, outlets: true, meters: true, miners: true }, from, to);
+    this.noteSettings(site);
+    const window = await readWindow(this.store, { site, outlets: true, meters: true, miners: true }, from, to, this.settings);
     const acc = new MinuteAccounting(window);
     const rows: RollupRow[] = [];
     const byHour = new Map<number, Map<string, RollupFields[]>>();
@@ -249,9 +291,14 @@ export class RollupEngine {
     for (const e of extents) {
       this.log.info({ site: e.site, from: new Date(e.from).toISOString(), to: new Date(e.to).toISOString() }, 'rollups: marking existing readings for a backfill');
       this.ledger.markDirty(e.site, e.from, e.to + 1);
+      this.ledger.setMeta(settingsKey(e.site), this.settings.fingerprint(e.site));
     }
     this.ledger.setMeta('backfill', JSON.stringify({ at: this.clock(), sites: extents.length }));
   }
+}
+
+function settingsKey(site: string): string {
+  return `settings:${site}`;
 }
 
 function rowOf(site: string, group: string, resolution: '1m' | '1h', ts: number, fields: RollupFields): RollupRow {

@@ -1,4 +1,5 @@
 import type { MeterReading, MinerReading, OutletReading } from '../domain/reading.js';
+import { optionsForSite, type OptionsOf, type SeriesSettings } from '../energy/settings.js';
 import { DEFAULT_MAX_GAP_MS } from '../energy/types.js';
 import type { Store } from '../store/store.js';
 import { CONTEXT_READINGS, CONTEXT_WITHIN_MS, MINUTE_MS } from './accounting.js';
@@ -18,14 +19,16 @@ export interface Window {
   outlets: OutletReading[];
   meters: MeterReading[];
   miners: MinerReading[];
+  /** The site's per-series settings, for the accounting of these readings. */
+  optionsOf?: OptionsOf;
 }
 
 /**
  * Everything the minutes of [from, to) need from the store: their readings, each series' context on either
  * side (accounting.ts), and the miners' readings within the gap limit of either end. `from` and `to` are
- * whole minutes.
+ * whole minutes. With `settings`, the window carries the site's per-series options (register width, rating).
  */
-export async function readWindow(store: Store, scope: Scope, from: number, to: number): Promise<Window> {
+export async function readWindow(store: Store, scope: Scope, from: number, to: number, settings?: SeriesSettings): Promise<Window> {
   const q = { site: scope.site, from, to, energyOnly: true, ...(scope.rig !== undefined && { rig: scope.rig }), ...(scope.pdu !== undefined && { pdu: scope.pdu }) };
   const around = { ...q, count: CONTEXT_READINGS, withinMs: CONTEXT_WITHIN_MS };
   const none = Promise.resolve([]);
@@ -36,7 +39,8 @@ export async function readWindow(store: Store, scope: Scope, from: number, to: n
     scope.meters ? store.metersAround({ site: scope.site, from, to, count: CONTEXT_READINGS, withinMs: CONTEXT_WITHIN_MS }) : none,
     scope.miners ? store.miners({ site: scope.site, from: from - DEFAULT_MAX_GAP_MS, to: to + DEFAULT_MAX_GAP_MS, ...(scope.rig !== undefined && { rig: scope.rig }) }) : none,
   ]);
-  return { outlets: [...outletContext, ...outlets] as OutletReading[], meters: [...meterContext, ...meters] as MeterReading[], miners: miners as MinerReading[] };
+  const optionsOf = optionsForSite(settings, scope.site);
+  return { outlets: [...outletContext, ...outlets] as OutletReading[], meters: [...meterContext, ...meters] as MeterReading[], miners: miners as MinerReading[], ...(optionsOf && { optionsOf }) };
 }
 
 /**

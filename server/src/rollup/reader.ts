@@ -1,3 +1,4 @@
+import { NO_SERIES_SETTINGS, type SeriesSettings } from '../energy/settings.js';
 import type { Adjustment, Gap } from '../energy/types.js';
 import { BUCKET_MS, type RollupLevel, type RollupResolution, type Store } from '../store/store.js';
 import { CONTEXT_WITHIN_MS, HOUR_MS, MINUTE_MS, MinuteAccounting, minutePieces, type SeriesKind } from './accounting.js';
@@ -48,10 +49,16 @@ export class RollupBacklogError extends Error {
  * ledger holds dirty, plus the partial minutes at the range's ends, from raw readings.
  */
 export class RangeReader {
+  /** The per-series settings raw answers are computed with: the engine's, so that both ways agree. */
+  readonly settings: SeriesSettings;
+
   constructor(
     private readonly store: Store,
     private readonly engine: RollupEngine | null,
-  ) {}
+    settings?: SeriesSettings,
+  ) {
+    this.settings = settings ?? engine?.settings ?? NO_SERIES_SETTINGS;
+  }
 
   /** All from raw readings, itemized (every adjustment with its reason, every gap, each outlet). */
   async raw(scope: EnergyScope, from: number, to: number): Promise<RangeEnergy> {
@@ -98,7 +105,7 @@ export class RangeReader {
     const whole: Scope = { site: scope.site, outlets: true, meters: scope.rig === undefined && scope.pdu === undefined, miners: false, ...(scope.rig !== undefined && { rig: scope.rig }), ...(scope.pdu !== undefined && { pdu: scope.pdu }) };
     for (let start = from; start < to; ) {
       const end = Math.min(to, Math.floor(start / MINUTE_MS) * MINUTE_MS + RAW_CHUNK_MS);
-      const window = await readWindow(this.store, whole, Math.floor(start / MINUTE_MS) * MINUTE_MS, Math.ceil(end / MINUTE_MS) * MINUTE_MS);
+      const window = await readWindow(this.store, whole, Math.floor(start / MINUTE_MS) * MINUTE_MS, Math.ceil(end / MINUTE_MS) * MINUTE_MS, this.settings);
       const accounting = new MinuteAccounting({ ...window, ...(detail && { detail: detailSink(detail) }) });
       for (const piece of minutePieces(start, end)) {
         for (const [group, f] of accounting.piece(piece)) acc.add(group, f);
