@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeterReading, MinerReading, OutletReading, Reading } from '../../server/src/domain/reading.js';
+import { demandOfGrid } from '../../server/src/comparison/demand.js';
+import { QuarterGrid } from '../../server/src/comparison/grid.js';
+import { loadGrid } from '../../server/src/comparison/source.js';
+import { readWindow } from '../../server/src/rollup/fetch.js';
+import { efficiencyReport } from '../../server/src/energy/efficiency.js';
+import { NameplateTable } from '../../server/src/energy/nameplate.js';
 import { seriesEnergy } from '../../server/src/energy/series.js';
+import { groupFigures } from '../../server/src/reconcile/groups.js';
+import { loadAsicSpecs } from '../../simulators/src/models.js';
 import { localDayStart, nextLocalDayStart } from '../../server/src/energy/time.js';
 import type { Segment } from '../../server/src/energy/types.js';
 import { RollupEngine } from '../../server/src/rollup/engine.js';
@@ -199,6 +207,26 @@ describe.each([sqlite, influx])('rollups: $name', (backend) => {
     }
     const cut = await b.reader.planned(site, at('04:15:00'), at('07:45:00'));
     expect(cut.source).toEqual({ hours: 2, minutes: 90, raw_ms: 0 });
+  });
+
+  it('demand and efficiency from rollups equal the same read raw, across the fall-back', async () => {
+    const nameplates = new NameplateTable(loadAsicSpecs());
+    const tags = () => ({ pdu: null, model: 'Antminer S19 Pro' });
+    for (const [from, to] of [[START, END], [at('04:07:30'), at('07:52:10')]] as const) {
+      const rolled = await loadGrid({ store: b.store, reader: b.reader }, SITE, NY, from, from, to);
+      const raw = new QuarterGrid(from, to, NY);
+      const scope = { site: SITE, outlets: true, meters: true, miners: true };
+      raw.fillFromReadings(await readWindow(b.store, scope, Math.floor(from / 60_000) * 60_000, Math.ceil(to / 60_000) * 60_000), from, to);
+      for (const group of ['it', 'meter'] as const) expect(demandOfGrid(rolled, group)).toEqual(demandOfGrid(raw, group));
+      expect(demandOfGrid(rolled, 'meter').peak).not.toBeNull();
+      const fromRollups = await groupFigures({ store: b.store, rollups: b.engine }, SITE, from, to);
+      const fromRaw = await groupFigures({ store: b.store, rollups: null }, SITE, from, to);
+      expect(fromRollups.answered_from.hours_1h).toBeGreaterThan(0);
+      expect(fromRaw.answered_from.raw_ms).toBe(to - from);
+      const report = (g: typeof fromRaw) => efficiencyReport({ groups: g.groups, range: { from, to }, nameplates, tagsOf: tags });
+      expect(report(fromRollups)).toEqual(report(fromRaw));
+      expect(report(fromRaw).rigs.filter((r) => r.jth !== null)).toHaveLength(5);
+    }
   });
 
   it('consecutive ranges add up exactly to the range covering them', async () => {

@@ -1,13 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { loadAsicSpecs } from '../../simulators/src/models.js';
 import type { MeterReading, MinerReading, OutletReading } from '../../server/src/domain/reading.js';
-import { efficiencyReport, hashWork, joulesPerTh } from '../../server/src/energy/efficiency.js';
+import { efficiencyReport as reportOf, joulesPerTh } from '../../server/src/energy/efficiency.js';
 import { NameplateTable, normalizeModel } from '../../server/src/energy/nameplate.js';
+import { MinuteAccounting, minutePieces } from '../../server/src/rollup/accounting.js';
+import { combine, type Figures } from '../../server/src/rollup/figures.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 5, 1);
 const RANGE = { from: T0, to: T0 + 60 * MIN + 1 };
 const table = new NameplateTable(loadAsicSpecs());
+
+/**
+ * The report as GET /api/efficiency builds it: every group's figures over the range from the minute accounting
+ * (what rollups hold), each rig's PDU and model from its last readings.
+ */
+function efficiencyReport(input: { outlets: OutletReading[]; miners: MinerReading[]; meters: MeterReading[]; range: { from: number; to: number }; nameplates: NameplateTable }) {
+  const acc = new MinuteAccounting(input);
+  const groups = new Map<string, Figures>();
+  for (const piece of minutePieces(input.range.from, input.range.to)) {
+    for (const [key, f] of acc.piece(piece)) {
+      const g = groups.get(key);
+      if (g) combine(g, f, 'time');
+      else groups.set(key, f);
+    }
+  }
+  const pdu = new Map(input.outlets.filter((o) => o.rig).map((o) => [o.rig!, o.pdu]));
+  const model = new Map(input.miners.map((m) => [m.rig, m.model ?? null]));
+  return reportOf({ groups, range: input.range, nameplates: input.nameplates, tagsOf: (rig) => ({ pdu: pdu.get(rig) ?? null, model: model.get(rig) ?? null }) });
+}
 
 const minutes = Array.from({ length: 61 }, (_, m) => m);
 
@@ -80,8 +101,10 @@ describe('J/TH', () => {
   });
 
   it('never integrates hash-rate across a gap', () => {
-    const w = hashWork([{ ts: 0, hashrate_ths: 100 }, { ts: 60_000, hashrate_ths: 100 }, { ts: 60_000 + 10 * MIN, hashrate_ths: 100 }], { from: 0, to: 11 * MIN });
-    expect([w.th, w.covered_ms, w.completeness]).toEqual([6000, 60_000, 60_000 / (11 * MIN)]);
+    const miners: MinerReading[] = [0, MIN, 11 * MIN].map((t) => ({ kind: 'miner', site: 's1', rig: 'r1', ts: T0 + t, hashrate_ths: 100, model: 'Antminer S19 Pro' }));
+    const rig = efficiencyReport({ outlets: rig1().outlets, miners, meters: [], range: { from: T0, to: T0 + 11 * MIN }, nameplates: table }).rigs[0]!;
+    // 100 TH/s over the first minute only: the 10 minutes after it are a gap.
+    expect([rig.th, rig.hash_completeness]).toEqual([6000, 1 / 11]);
   });
 });
 

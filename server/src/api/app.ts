@@ -87,8 +87,8 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(authRouter(deps.auth.state, deps.auth.options));
   api.use(statusRouter(deps.health, deps.live, deps.clock ?? Date.now));
   api.use(energyRouter({ store: deps.store, ...deps.energy }));
-  api.use(demandRouter(deps.store));
-  api.use(efficiencyRouter(deps.store));
+  api.use(demandRouter({ store: deps.store, ...deps.energy }));
+  api.use(efficiencyRouter({ store: deps.store, rollups: deps.audit.rollups, fleet: deps.fleet }));
   api.use(comparisonRouter({ store: deps.store, fleet: deps.fleet, ...deps.energy, ...(deps.clock && { clock: deps.clock }) }));
   api.use(seriesRouter(deps.store));
   api.use(devicesRouter(deps.fleet, deps.unassigned));

@@ -90,10 +90,12 @@ export class QuarterGrid {
   fillFromReadings(input: AccountingInput, from: number, to: number): void {
     const accounting = new MinuteAccounting(input);
     for (const piece of minutePieces(Math.max(from, this.from), Math.min(to, this.to))) {
+      const meters = emptyFigures();
       for (const [group, f] of accounting.piece(piece)) {
         if (group === 'site/') this.add('it', piece.from, f);
-        else if (group.startsWith('meter/')) this.add('meter', piece.from, f);
+        else if (group.startsWith('meter/')) combine(meters, f, 'series');
       }
+      if (meters.series > 0) this.add('meter', piece.from, meters);
     }
   }
 }

@@ -11,7 +11,7 @@
  *    reader's totals to the mWh, checked by exact comparison of the exact sums.
  */
 import { readWindow } from '../rollup/fetch.js';
-import { emptyFigures, fromFields } from '../rollup/figures.js';
+import { combine, emptyFigures, fromFields, type Figures } from '../rollup/figures.js';
 import { RollupBacklogError, type RangeReader } from '../rollup/reader.js';
 import type { Store } from '../store/store.js';
 import { sameEnergy, type Quarter, QuarterGrid } from './grid.js';
@@ -44,7 +44,14 @@ export async function loadGrid(src: GridSource, site: string, tz: string, from: 
     const q = { resolution: '1m' as const, site, from: mFrom, to: mTo };
     const [itRows, meterRows] = await Promise.all([src.store.rollups({ ...q, level: 'site' }), src.store.rollups({ ...q, level: 'meter' })]);
     for (const r of itRows) grid.add('it', r.ts, fromFields(r.fields, MINUTE_MS));
-    for (const r of meterRows) grid.add('meter', r.ts, fromFields(r.fields, MINUTE_MS));
+    // Several meters in one minute are several series at once, then one piece of the grid's time.
+    const meters = new Map<number, Figures>();
+    for (const r of meterRows) {
+      const f = meters.get(r.ts);
+      if (f) combine(f, fromFields(r.fields, MINUTE_MS), 'series');
+      else meters.set(r.ts, fromFields(r.fields, MINUTE_MS));
+    }
+    for (const [ts, f] of meters) grid.add('meter', ts, f);
   }
   const budget: Budget = { checks: 0, raw: 0 };
   const verifier = new Verifier(src, site, grid, budget);

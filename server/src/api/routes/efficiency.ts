@@ -1,31 +1,69 @@
 import { Router } from 'express';
 import { loadAsicSpecs } from '../../../../simulators/src/models.js';
-import { efficiencyReport } from '../../energy/efficiency.js';
+import { efficiencyReport, type RigTags } from '../../energy/efficiency.js';
 import { NameplateTable } from '../../energy/nameplate.js';
+import type { FleetRegistry } from '../../fleet/registry.js';
+import { groupFigures, type GroupSource } from '../../reconcile/groups.js';
+import { RollupBacklogError } from '../../rollup/reader.js';
 import type { Store } from '../../store/store.js';
-import { id, parseQuery, range } from '../params.js';
+import { HttpError, id, parseQuery, range } from '../params.js';
 
-const query = range({ site: id }, 31);
+const query = range({ site: id }, 370);
+
+const HOUR_MS = 3_600_000;
+/** Where to look for each rig's PDU and model: the range's last 5 minutes, then its last hour, day, 31 days. */
+const TAG_WINDOWS_MS = [5 * 60_000, HOUR_MS, 24 * HOUR_MS, 31 * 24 * HOUR_MS];
+
+export interface EfficiencyRouteDeps extends GroupSource {
+  fleet?: () => FleetRegistry;
+  nameplates?: NameplateTable;
+}
 
 /**
  * GET /api/efficiency — J/TH of a site, each PDU and each rig over [from, to) (∫power dt / ∫hashrate dt), each
- * rig's drift from its model's nameplate, and the site's overhead (facility meter kWh / Σ PDU kWh).
- * The nameplates are read once, here, from simulators/data/asic-specs.csv unless given.
+ * rig's drift from its model's nameplate, and the site's overhead (facility meter kWh / Σ PDU kWh). The
+ * figures come from rollups where clean (raw readings elsewhere), as /api/energy's do; each rig's PDU and
+ * model from its last readings in the range, else the fleet file. The nameplates are read once, here, from
+ * simulators/data/asic-specs.csv unless given.
  */
-export function efficiencyRouter(store: Store, nameplates: NameplateTable = new NameplateTable(loadAsicSpecs())): Router {
+export function efficiencyRouter(deps: EfficiencyRouteDeps): Router {
+  const nameplates = deps.nameplates ?? new NameplateTable(loadAsicSpecs());
   const router = Router();
   router.get('/efficiency', async (req, res) => {
     const q = parseQuery(query, req.query);
-    const filter = { site: q.site, from: q.from, to: q.to };
-    const [outlets, miners, meters] = await Promise.all([store.outlets(filter), store.miners(filter), store.meters(filter)]);
-    const report = efficiencyReport({ outlets, miners, meters, range: { from: q.from, to: q.to }, nameplates });
+    const figures = await groupFigures(deps, q.site, q.from, q.to).catch((err: unknown) => {
+      throw err instanceof RollupBacklogError ? new HttpError(503, err.message) : err;
+    });
+    const rigs = [...figures.groups.keys()].filter((k) => k.startsWith('rig/')).map((k) => k.slice(4));
+    const tags = await rigTags(deps.store, q.site, q.from, q.to, rigs, deps.fleet?.());
+    const report = efficiencyReport({ groups: figures.groups, range: { from: q.from, to: q.to }, nameplates, tagsOf: (rig) => tags.get(rig) ?? { pdu: null, model: null } });
     res.json({
       site: q.site,
       from: q.from,
       to: q.to,
       ...report,
+      answered_from: figures.answered_from,
       note: 'J/TH = energy (J) / hash-work (TH) = ∫P dt / ∫H dt over the range, not an average of ratios. drift = (J/TH − nameplate J/TH) / nameplate J/TH. overhead.ratio = facility meter kWh / Σ PDU outlet kWh (PUE-style). Compare energy_completeness with hash_completeness: gaps on one side only bias J/TH. See docs/energy.md.',
     });
   });
   return router;
+}
+
+/**
+ * Each rig's PDU (from its outlet readings) and the model its miner reported last. Rollups do not hold them;
+ * the newest readings in the range do, so the search widens from the last minutes only while rigs remain unknown.
+ */
+async function rigTags(store: Store, site: string, from: number, to: number, rigs: readonly string[], fleet: FleetRegistry | undefined): Promise<Map<string, RigTags>> {
+  const pdus = new Map<string, string>();
+  const models = new Map<string, string>();
+  for (const span of TAG_WINDOWS_MS) {
+    const a = Math.max(from, to - span);
+    const [outlets, miners] = await Promise.all([store.outlets({ site, from: a, to, energyOnly: true }), store.miners({ site, from: a, to })]);
+    for (const o of outlets.sort((x, y) => x.ts - y.ts)) if (o.rig !== undefined) pdus.set(o.rig, o.pdu);
+    for (const m of miners.sort((x, y) => x.ts - y.ts)) if (m.model !== undefined && m.model !== '') models.set(m.rig, m.model);
+    if (a === from || rigs.every((r) => pdus.has(r) && models.has(r))) break;
+  }
+  const known = new Map<string, { pdu: string; model: string | undefined }>();
+  for (const o of fleet?.allOutlets() ?? []) if (o.site === site && o.rig) known.set(o.rig, { pdu: o.pdu.id, model: o.model });
+  return new Map(rigs.map((rig) => [rig, { pdu: pdus.get(rig) ?? known.get(rig)?.pdu ?? null, model: models.get(rig) ?? known.get(rig)?.model ?? null }]));
 }

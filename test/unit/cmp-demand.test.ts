@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { demandOf } from '../../server/src/energy/demand.js';
+import { demandOfGrid } from '../../server/src/comparison/demand.js';
+import { QuarterGrid } from '../../server/src/comparison/grid.js';
+import type { MeterReading, OutletReading } from '../../server/src/domain/reading.js';
 import { localDayStart, nextLocalDayStart } from '../../server/src/energy/time.js';
+import type { SeriesOptions } from '../../server/src/energy/types.js';
 
 const MIN = 60_000;
 const Q = 15 * MIN;
@@ -27,7 +30,21 @@ function meter(from: number, to: number, kwOf: (ts: number) => number): MeterPoi
   return points;
 }
 
-const byMeter = (r: MeterPoint): string => r.meter;
+const byMeter = 'meter';
+
+/** Demand as GET /api/demand computes it: the quarter grid filled by the minute accounting of the readings. */
+function demandOf(req: { readings: ReadonlyArray<{ meter?: string; k?: string; ts: number; power_w: number; energy_wh?: number }>; keyOf: 'meter' | 'outlet'; range: { from: number; to: number }; tz: string; options?: Partial<SeriesOptions> }) {
+  const grid = new QuarterGrid(req.range.from, req.range.to, req.tz);
+  const meters: MeterReading[] = [];
+  const outlets: OutletReading[] = [];
+  for (const r of req.readings) {
+    const register = r.energy_wh !== undefined ? { energy_wh: r.energy_wh } : {};
+    if (req.keyOf === 'meter') meters.push({ kind: 'meter', site: 's', meter: r.meter!, ts: r.ts, power_w: r.power_w, ...register });
+    else outlets.push({ kind: 'outlet', site: 's', pdu: 'p1', outlet: 1, ts: r.ts, power_w: r.power_w, ...register });
+  }
+  grid.fillFromReadings({ meters, outlets, miners: [], ...(req.options && { options: req.options }) }, req.range.from, req.range.to);
+  return demandOfGrid(grid, req.keyOf === 'meter' ? 'meter' : 'it');
+}
 
 describe('15-minute demand', () => {
   it('UTC: each quarter is its energy over 15 minutes; the peak is the highest, with its time', () => {
@@ -80,14 +97,14 @@ describe('15-minute demand', () => {
     // Register: 10 kWh between 00:10 and 00:20 → 5 kWh in each quarter (the power between is unknown: constant).
     const reg = demandOf({
       readings: [{ meter: 'm', ts: t0 + 10 * MIN, power_w: 60_000, energy_wh: 0 }, { meter: 'm', ts: t0 + 20 * MIN, power_w: 60_000, energy_wh: 10_000 }],
-      keyOf: (r) => r.meter, range: { from: t0, to: t0 + 30 * MIN }, tz: 'UTC', options: opts,
+      keyOf: 'meter', range: { from: t0, to: t0 + 30 * MIN }, tz: 'UTC', options: opts,
     });
     expect(reg.intervals.map((i) => i.kwh)).toEqual([5, 5]);
     // Power only, 0 W at 00:10 rising to 1200 W at 00:20: 600 W at 00:15. First half (0 + 600)/2 W × 5 min = 25 Wh,
     // second half (600 + 1200)/2 W × 5 min = 75 Wh; 100 Wh in all = (0 + 1200)/2 W × 10 min.
     const lin = demandOf({
       readings: [{ k: 'o', ts: t0 + 10 * MIN, power_w: 0 }, { k: 'o', ts: t0 + 20 * MIN, power_w: 1200 }],
-      keyOf: (r) => r.k, range: { from: t0, to: t0 + 30 * MIN }, tz: 'UTC', options: opts,
+      keyOf: 'outlet', range: { from: t0, to: t0 + 30 * MIN }, tz: 'UTC', options: opts,
     });
     expect(lin.intervals.map((i) => i.kwh)).toEqual([0.025, 0.075]);
   });
