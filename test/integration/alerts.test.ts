@@ -147,6 +147,13 @@ describe('alerts through the server: raise, acknowledge, survive a restart, clea
   }
   const call = (method: string, path: string, token: string, headers: Record<string, string> = {}) =>
     fetch(`${kw.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...headers } });
+  /** The auditors' route, as an auditor reads it: the entries about alerts, and the chain's state. */
+  const auditOfAlerts = async () => {
+    const res = await call('GET', '/api/audit', tokens.auditor!);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { entries: Array<{ seq: number; at: number; actor: string; role: string; action: string; target: string; detail: Record<string, unknown> }>; chain: { ok: boolean; entries: number } };
+    return { entries: body.entries.filter((e) => e.action.startsWith('POST /api/alerts/')), all: body.entries.length, chain: body.chain };
+  };
   const active = async (): Promise<AlertRecord[]> => ((await (await call('GET', '/api/alerts', tokens.operator!)).json()) as { alerts: AlertRecord[] }).alerts;
 
   beforeAll(async () => {
@@ -157,7 +164,7 @@ describe('alerts through the server: raise, acknowledge, survive a restart, clea
     const login = await fetch(`${kw.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     tokens.cookie = cookie;
-    for (const role of ['operator', 'energy_manager']) {
+    for (const role of ['operator', 'energy_manager', 'auditor']) {
       const res = await fetch(`${kw.url}/api/tokens`, { method: 'POST', headers: { cookie, origin: kw.url, 'content-type': 'application/json' }, body: JSON.stringify({ name: `t-${role}`, role }) });
       tokens[role] = ((await res.json()) as { token: string }).token;
     }
@@ -215,6 +222,20 @@ describe('alerts through the server: raise, acknowledge, survive a restart, clea
     expect(((await (await call('POST', `/api/alerts/${alert!.id}/ack`, tokens.operator!)).json()) as { alert: AlertRecord }).alert.acked_at).toBe(acked.acked_at);
     await waitFor(() => hook.got.some((g) => g.body.event === 'alert.acked'), () => JSON.stringify(hook.got.map((g) => g.body.event)), 10_000);
     expect(hook.got.filter((g) => g.body.event === 'alert.acked')).toHaveLength(1);
+
+    // The audit log has every attempt that passed the access gate, with who, which alert and the outcome: the
+    // unknown id, the malformed one, the acknowledgement, and the repeat that changed nothing.
+    const audit = await auditOfAlerts();
+    const operator = { actor: 'token:t-operator', role: 'operator', target: '' };
+    const which = { alert: alert!.id, rule: 'overload', site: 's', subject: 's › p1 › b1', acked_by: 'token:t-operator', acked_at: acked.acked_at };
+    expect(audit.entries).toEqual([
+      expect.objectContaining({ ...operator, action: 'POST /api/alerts/999999/ack', detail: expect.objectContaining({ status: 404, alert: 999999, outcome: 'unknown_alert' }) }),
+      expect.objectContaining({ ...operator, action: 'POST /api/alerts/x/ack', detail: expect.objectContaining({ status: 400 }) }),
+      expect.objectContaining({ ...operator, action: `POST /api/alerts/${alert!.id}/ack`, detail: expect.objectContaining({ status: 200, ...which, outcome: 'acknowledged' }) }),
+      expect.objectContaining({ ...operator, action: `POST /api/alerts/${alert!.id}/ack`, detail: expect.objectContaining({ status: 200, ...which, outcome: 'already_acknowledged' }) }),
+    ]);
+    expect(audit.entries[2]!.at).toBeGreaterThanOrEqual(acked.acked_at!);
+    expect(audit.chain).toEqual({ ok: true, entries: audit.all, brokenAt: null, reason: null });
   });
 
   it('is still active, the same alert, after a restart', async () => {
@@ -227,6 +248,10 @@ describe('alerts through the server: raise, acknowledge, survive a restart, clea
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await active()).map((a) => a.id)).toEqual([before!.id]);
     expect(hook.got.filter((g) => g.body.event === 'alert.raised')).toHaveLength(1);
+    // The audit log on disk came back with the acknowledgement in it, and its chain still holds.
+    const audit = await auditOfAlerts();
+    expect(audit.entries.filter((e) => e.detail.outcome === 'acknowledged').map((e) => [e.actor, e.detail.alert])).toEqual([['token:t-operator', before!.id]]);
+    expect(audit.chain).toMatchObject({ ok: true, entries: audit.all });
   });
 
   it('clears itself when the load drops, and says so to the webhook', async () => {

@@ -4,12 +4,14 @@ import type { Permission } from '../auth/roles.js';
 import type { AuditLog } from './log.js';
 
 /**
- * Everything that reads history, reports or exports, or changes users, fleet or rules, is written to
- * the audit log with who asked, what, and the answer's status; so are logins, failed ones included.
+ * Everything that reads history, reports or exports, or changes users, fleet or rules, or acknowledges an
+ * alert, is written to the audit log with who asked, what, and the answer's status (and what the route adds in
+ * `res.locals.auditDetail`: an export's hashes, the alert acknowledged); so are logins, failed ones included.
  * Live views are not: an operator's dashboard polling every few seconds is not an audit event.
  */
 const AUDITED: ReadonlySet<Permission> = new Set<Permission>([
   'energy.read', 'comparison.read', 'history.read', 'reports.read', 'exports.read', 'audit.read', 'users.admin', 'fleet.admin', 'rules.admin',
+  'alerts.ack',
 ]);
 
 export function auditTrail(log: AuditLog, clock: () => number = Date.now): RequestHandler {

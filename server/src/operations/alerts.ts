@@ -61,15 +61,18 @@ export class AlertService {
     for (const s of signals) this.trackPeak(s);
   }
 
-  /** Acknowledge: the alert stays until its condition clears, marked as seen by `by`. Null: no such alert. */
-  ack(id: number, by: string, now: number): AlertRecord | null {
+  /**
+   * Acknowledge: the alert stays until its condition clears, marked as seen by `by`. `changed` is false when it
+   * was acknowledged before (by whoever `acked_by` names): nothing changes then. Null: no such alert.
+   */
+  ack(id: number, by: string, now: number): { alert: AlertRecord; changed: boolean } | null {
     const result = this.store.ack(id, by, now);
     if (!result) return null;
     if (result.changed) {
       if (this.activeByKey.get(result.alert.key)?.id === id) this.activeByKey.set(result.alert.key, result.alert);
       this.emit({ change: 'acked', alert: result.alert });
     }
-    return result.alert;
+    return result;
   }
 
   private raise(s: Signal, since: number, at: number): void {
