@@ -9,12 +9,15 @@ import type { MeterReading, MinerReading, OutletReading, Reading } from '../../s
 import { RollupEngine } from '../../server/src/rollup/engine.js';
 import { DirtyLedger } from '../../server/src/rollup/ledger.js';
 import { RangeReader } from '../../server/src/rollup/reader.js';
+import { InfluxStore } from '../../server/src/store/influx.js';
 import { SqliteStore } from '../../server/src/store/sqlite.js';
+import type { Store } from '../../server/src/store/store.js';
+import { startInfluxd, type InfluxdHandle } from '../harness/index.js';
 
 /**
- * The grid's source on a real SQLite store with rollups, the worker stopped so that the test decides what is
- * rolled up: the quarters read from 1-minute buckets must equal the quarters computed from every raw reading,
- * and stay equal when data arrives that the rollups have not seen (a late PDU's hour, the newest minutes),
+ * The grid's source on a real store with rollups — SQLite, then a real InfluxDB, with the same assertions — the
+ * worker stopped so that the test decides what is rolled up: the quarters read from 1-minute buckets must equal
+ * the quarters computed from every raw reading, and stay equal when data arrives that the rollups have not seen (a late PDU's hour, the newest minutes),
  * which the check against RangeReader finds and reads raw.
  */
 const TZ = 'Asia/Kathmandu';
@@ -41,11 +44,12 @@ function readings(from: number, to: number, pdu: string, stepMs: number, phase: 
   return out;
 }
 
-describe('the comparison grid from rollups, checked against the reader', () => {
+describe.each(['sqlite', 'influxdb'] as const)('the comparison grid from rollups, checked against the reader (%s)', (backend) => {
   const dir = mkdtempSync(join(tmpdir(), 'kw-cmp-src-'));
-  const store = new SqliteStore(join(dir, 'kilowatch.db'));
-  const engine = new RollupEngine(store, new DirtyLedger(join(dir, 'rollup.db')), pino({ level: 'silent' }), { settleMs: 0 });
-  const reader = new RangeReader(store, engine);
+  let influxd: InfluxdHandle | undefined;
+  let store: Store;
+  let engine: RollupEngine;
+  let reader: RangeReader;
   const all: Reading[] = [];
 
   const ingest = async (list: Reading[]) => {
@@ -65,14 +69,19 @@ describe('the comparison grid from rollups, checked against the reader', () => {
     a.quarters.filter((q, i) => !sameEnergy(q.it, b.quarters[i]!.it) || !sameEnergy(q.meter, b.quarters[i]!.meter) || q.it.hash.whole !== b.quarters[i]!.it.hash.whole || q.it.hash.frac !== b.quarters[i]!.it.hash.frac);
 
   beforeAll(async () => {
+    if (backend === 'influxdb') influxd = await startInfluxd();
+    store = influxd ? new InfluxStore({ url: influxd.url, database: 'comparison_source' }) : new SqliteStore(join(dir, 'kilowatch.db'));
+    engine = new RollupEngine(store, new DirtyLedger(join(dir, 'rollup.db')), pino({ level: 'silent' }), { settleMs: 0 });
+    reader = new RangeReader(store, engine);
     await store.start();
     engine.open();
     await ingest(readings(FROM - 3_600_000, TO - 2 * 3_600_000, 'p1', 20_000, 0));
     await engine.runUntilIdle();
   });
   afterAll(async () => {
-    engine.close();
-    await store.stop();
+    engine?.close();
+    await store?.stop();
+    await influxd?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 

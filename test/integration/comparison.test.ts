@@ -5,15 +5,16 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComparisonAnswer, DailyAnswer, SiteComparison } from '../../server/src/comparison/types.js';
 import { runHistory } from '../../simulators/src/history.js';
+import { startInfluxd, type InfluxdHandle } from '../harness/index.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
 /**
- * The comparison through the real server (embedded broker, SQLite, rollups): three and a half days of a
- * simulated site in Chicago published with runHistory, and a hand-built site in New York (native payloads,
- * registers) that runs a flat 6 kW of IT load and 7.8 kW at the meter for four and a half days, curtailed on
- * Monday 4 November 14:00–16:00. Both zones fall back on Sunday 3 November. The fleet file gives both a
- * time-of-use tariff, a demand charge and carbon factors. The comparison's energies must equal GET /api/energy's
- * for the same ranges, day by day and time-of-use span by span.
+ * The comparison through the real server (embedded broker, rollups), on SQLite and on a real InfluxDB with the
+ * same assertions: three and a half days of a simulated site in Chicago published with runHistory, and a
+ * hand-built site in New York (native payloads, registers) that runs a flat 6 kW of IT load and 7.8 kW at the
+ * meter for four and a half days, curtailed on Monday 4 November 14:00–16:00. Both zones fall back on Sunday
+ * 3 November. The fleet file gives both a time-of-use tariff, a demand charge and carbon factors. The
+ * comparison's energies must equal GET /api/energy's for the same ranges, day by day and time-of-use span by span.
  */
 const FROM = Date.parse('2024-11-01T00:00:00Z');
 const SIM_FROM = Date.parse('2024-11-02T00:00:00Z');
@@ -71,7 +72,8 @@ function fields(line: string): string[] {
   return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => m[1]!.replace(/^"|"$/g, '').replace(/""/g, '"'));
 }
 
-describe('GET /api/comparison over real data', () => {
+describe.each(['sqlite', 'influxdb'] as const)('GET /api/comparison over real data (%s)', (backend) => {
+  let influxd: InfluxdHandle | undefined;
   let kw: RunningKilowatch;
   let dir = '';
 
@@ -87,7 +89,9 @@ describe('GET /api/comparison over real data', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kw-cmp-'));
     writeFileSync(join(dir, 'fleet.yaml'), FLEET);
-    kw = await startKilowatch({ FLEET_FILE: join(dir, 'fleet.yaml') });
+    if (backend === 'influxdb') influxd = await startInfluxd();
+    kw = await startKilowatch({ FLEET_FILE: join(dir, 'fleet.yaml'), ...(influxd && { INFLUX_URL: influxd.url, INFLUX_DB: 'comparison' }) });
+    expect(kw.app.store.status().backend).toBe(backend);
     // A short window: the embedded broker (aedes) slows down sharply with thousands of QoS 1 messages queued.
     const history = await runHistory({ url: kw.app.mqttUrl, sites: 1, rigs: 3, intervalMs: STEP, seed: 11, from: SIM_FROM, to: TO, maxInFlight: 50, drainTimeoutMs: 120_000 });
     expect(history.drained).toBe(true);
@@ -109,6 +113,7 @@ describe('GET /api/comparison over real data', () => {
   }, 900_000);
   afterAll(async () => {
     await kw?.stop();
+    await influxd?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
