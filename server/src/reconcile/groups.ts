@@ -6,6 +6,7 @@
  * figures here agree with /api/energy to the mWh.
  */
 import type { Adjustment, Gap } from '../energy/types.js';
+import { Yielder } from '../lib/yield-now.js';
 import { CONTEXT_WITHIN_MS, HOUR_MS, MINUTE_MS, MinuteAccounting, minutePieces, type DetailSink, type GroupKey, type Piece, type SeriesKind } from '../rollup/accounting.js';
 import type { RollupEngine } from '../rollup/engine.js';
 import { readWindow } from '../rollup/fetch.js';
@@ -135,7 +136,11 @@ export async function rawPieces(src: GroupSource, site: string, from: number, to
     const end = Math.min(to, floorMinute(start) + RAW_CHUNK_MS);
     const window = await readWindow(src.store, scope, floorMinute(start), Math.ceil(end / MINUTE_MS) * MINUTE_MS, src.rollups?.settings);
     const accounting = new MinuteAccounting({ ...window, ...(detail && { detail }) });
-    for (const piece of minutePieces(start, end)) visit(piece, accounting.piece(piece));
+    const turn = new Yielder();
+    for (const piece of minutePieces(start, end)) {
+      await turn.maybe();
+      visit(piece, accounting.piece(piece));
+    }
     start = end;
   }
 }

@@ -1,4 +1,5 @@
 import { WakeableSleep } from '../lib/wakeable-sleep.js';
+import { Yielder } from '../lib/yield-now.js';
 import type { Logger } from 'pino';
 import type { Reading } from '../domain/reading.js';
 import { NO_SERIES_SETTINGS, type SeriesSettings } from '../energy/settings.js';
@@ -223,7 +224,9 @@ export class RollupEngine {
     const acc = new MinuteAccounting(window);
     const rows: RollupRow[] = [];
     const byHour = new Map<number, Map<string, RollupFields[]>>();
+    const turn = new Yielder();
     for (let m = from; m < to; m += MINUTE_MS) {
+      await turn.maybe();
       for (const [group, f] of acc.piece({ from: m, to: m + MINUTE_MS })) {
         const row = rowOf(site, group, '1m', m, toFields(f, MINUTE_MS));
         rows.push(row);

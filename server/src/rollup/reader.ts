@@ -1,3 +1,4 @@
+import { Yielder } from '../lib/yield-now.js';
 import { NO_SERIES_SETTINGS, type SeriesSettings } from '../energy/settings.js';
 import type { Adjustment, Gap } from '../energy/types.js';
 import { BUCKET_MS, type RollupLevel, type RollupResolution, type Store } from '../store/store.js';
@@ -107,7 +108,9 @@ export class RangeReader {
       const end = Math.min(to, Math.floor(start / MINUTE_MS) * MINUTE_MS + RAW_CHUNK_MS);
       const window = await readWindow(this.store, whole, Math.floor(start / MINUTE_MS) * MINUTE_MS, Math.ceil(end / MINUTE_MS) * MINUTE_MS, this.settings);
       const accounting = new MinuteAccounting({ ...window, ...(detail && { detail: detailSink(detail) }) });
+      const turn = new Yielder();
       for (const piece of minutePieces(start, end)) {
+        await turn.maybe();
         for (const [group, f] of accounting.piece(piece)) acc.add(group, f);
       }
       start = end;

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { MeterReading, MinerReading, OutletReading, Reading } from '../domain/reading.js';
 import { rollupTableSql, SqliteRollups } from './sqlite-rollups.js';
@@ -13,6 +14,9 @@ import {
  * per measurement, the tag set plus the timestamp as primary key, so a repeated reading replaces
  * itself as it does in InfluxDB. An absent tag is stored as '' (InfluxDB has no null tags either).
  */
+/** Rollup buckets written per transaction (about 30 ms of work each). */
+const ROLLUP_WRITE_SLICE = 5000;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS pdu_outlet (
   site TEXT NOT NULL, pdu TEXT NOT NULL, outlet INTEGER NOT NULL, rig TEXT NOT NULL, ts INTEGER NOT NULL,
@@ -143,8 +147,16 @@ export class SqliteStore implements Store {
     return this.toMeters(this.around('site_meter', ['site', 'meter'], q));
   }
 
+  /**
+   * A pass writes tens of thousands of buckets: a transaction per slice, with a turn of the event loop
+   * between, so that ingestion and the API are not held up. Buckets are overwritten whole, so a write cut
+   * short by a crash is redone by the pass the ledger still holds.
+   */
   async writeRollups(rows: readonly RollupRow[]): Promise<void> {
-    this.rollups_().write(rows);
+    for (let i = 0; i < rows.length; i += ROLLUP_WRITE_SLICE) {
+      if (i > 0) await nextTurn();
+      this.rollups_().write(rows.slice(i, i + ROLLUP_WRITE_SLICE));
+    }
   }
 
   async rollups(q: RollupQuery): Promise<RollupRow[]> {
@@ -163,7 +175,10 @@ export class SqliteStore implements Store {
     const db = this.database();
     const cols = key.join(', ');
     const first = db.prepare(`SELECT ${cols} FROM ${table} ${q.site === undefined ? '' : 'WHERE site = @site'} ORDER BY ${cols} LIMIT 1`);
-    const next = db.prepare(`SELECT ${cols} FROM ${table} WHERE (${cols}) > (${key.map((k) => `@${k}`).join(', ')}) ${q.site === undefined ? '' : 'AND site = @site'} ORDER BY ${cols} LIMIT 1`);
+    // Within a site, compare the rest of the key: `site = ? AND (pdu, …) > (…)` seeks the primary key, where
+    // `(site, pdu, …) > (…) AND site = ?` scans the site from its start for every series (quadratic in series).
+    const rest = q.site === undefined ? key : key.filter((k) => k !== 'site');
+    const next = db.prepare(`SELECT ${cols} FROM ${table} WHERE ${q.site === undefined ? '' : 'site = @site AND '}(${rest.join(', ')}) > (${rest.map((k) => `@${k}`).join(', ')}) ORDER BY ${rest.join(', ')} LIMIT 1`);
     const match = key.map((k) => `${k} = @${k}`).join(' AND ');
     const before = db.prepare(`SELECT * FROM ${table} WHERE ${match} AND ts < @from AND ts >= @from - @within ORDER BY ts DESC LIMIT @count`);
     const after = db.prepare(`SELECT * FROM ${table} WHERE ${match} AND ts >= @to AND ts < @to + @within ORDER BY ts LIMIT @count`);
