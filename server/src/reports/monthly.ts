@@ -78,7 +78,7 @@ export interface MonthlyReport {
   consumption: { mwh: number; kwh: number; source: 'meter' | 'it' | 'none'; meter_kwh: number | null; it_kwh: number; meter_completeness: number | null; it_completeness: number };
   mining: { mwh: number; kwh: number; share: number | null; other_it_kwh: number; overhead_kwh: number | null };
   suppliers: SupplierLine[];
-  peak_load: (Omit<PeakQuarter, 'coverage'> & { source: 'meter' | 'it'; coverage: number; interval_minutes: 15 }) | null;
+  peak_load: (PeakQuarter & { source: 'meter' | 'it'; interval_minutes: 15 }) | null;
   hashrate: { max_ths: number | null; max_at: number | null; local_max_at: string | null; nameplate_ths: number };
   fleet: { rigs: number; rigs_active: number; unknown_model: number; models: FleetModelLine[] };
   answered_from: AnsweredFrom;
