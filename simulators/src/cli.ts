@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DIALECT_CHOICES } from './dialects.js';
-import { createFleet, type Fleet } from './fleet.js';
+import { runFleet, type Fleet } from './fleet.js';
 import { fleetFileYaml } from './fleet-file.js';
 import { formatFaultLine, formatFinalLine, formatFleetLine, formatHistoryFinalLine } from './cli/format.js';
 import { CLI_DEFAULTS, OptionError, type CliSimulationOptions, type RawCliOptions } from './cli/options.js';
@@ -89,11 +89,10 @@ function exitOnOptionError<T>(program: Command, parse: () => T): T {
 
 /** The fleet as the run will build it, so that a fault plan that cannot fit is refused before connecting. */
 function fleetFor(run: CliRun): Fleet {
-  const { sites, rigs, seed, outletsPerPdu, faults, intervalMs, dialect } = run.options;
   const window = run.mode === 'history'
     ? { from: run.options.from, to: run.options.to }
     : run.options.durationS === undefined ? {} : { durationMs: run.options.durationS * 1000 };
-  return createFleet({ sites, rigsPerSite: rigs, seed, outletsPerPdu, dialect, ...(faults && { faults: { ...faults, intervalMs, ...window } }) });
+  return runFleet(run.options, window);
 }
 
 /**

@@ -15,7 +15,7 @@ import { DeviceIds, type ChannelRef, type SimDevice, type Will } from './encoder
 import { FaultInjector } from './faults/injector.js';
 import { buildFleetFile, type FleetFile } from './fleet-file.js';
 import type { PduRef } from './faults/registers.js';
-import type { FaultEvent, FaultOptions, PlannedFault } from './faults/types.js';
+import type { FaultEvent, FaultOptions, FaultRequest, PlannedFault } from './faults/types.js';
 import { METER_ID, meterTopic, minerTopic, pduStatusTopic, pduTopic } from './ids.js';
 import { planSite, resolveOptions, type FleetOptions, type ResolvedOptions, type SitePlan } from './layout.js';
 import { loadAsicSpecs, type AsicModel } from './models.js';
@@ -283,6 +283,37 @@ export class Fleet {
  * Builds a fleet. `models` defaults to simulators/data/asic-specs.csv (read once, here — the model itself does no I/O).
  * Throws a RangeError for options outside FLEET_LIMITS, and for faults that do not fit the run.
  */
+/** What a live or historical run builds its fleet from (the run's own options, shared by both kinds). */
+export interface RunFleetOptions {
+  sites: number;
+  rigs: number;
+  seed: number;
+  intervalMs: number;
+  outletsPerPdu?: number | undefined;
+  miners?: boolean | undefined;
+  truthStepMs?: number | undefined;
+  dialect?: DialectChoice | undefined;
+  faults?: FaultRequest | undefined;
+  models?: readonly AsicModel[] | undefined;
+}
+
+/** The fleet of a run; `window` is where its faults fall: [from, to), or the first `durationMs` (default 1 h). */
+export function runFleet(opts: RunFleetOptions, window: { from?: number; to?: number; durationMs?: number }): Fleet {
+  return createFleet(
+    {
+      sites: opts.sites,
+      rigsPerSite: opts.rigs,
+      seed: opts.seed,
+      outletsPerPdu: opts.outletsPerPdu,
+      miners: opts.miners,
+      truthStepMs: opts.truthStepMs,
+      ...(opts.dialect !== undefined && { dialect: opts.dialect }),
+      ...(opts.faults && { faults: { ...opts.faults, intervalMs: opts.intervalMs, ...window } }),
+    },
+    opts.models,
+  );
+}
+
 export function createFleet(options: FleetModelOptions, models: readonly AsicModel[] = loadAsicSpecs()): Fleet {
   const resolved = resolveOptions(options);
   const choice = options.dialect ?? 'native';

@@ -11,7 +11,7 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { DialectChoice } from './dialects.js';
 import type { FaultEvent, FaultRequest } from './faults/types.js';
-import { createFleet, type Fleet, type Gateway, type SimMessage } from './fleet.js';
+import { runFleet, type Fleet, type Gateway, type SimMessage } from './fleet.js';
 import type { AsicModel } from './models.js';
 import { connectGateways, describeError } from './mqtt/clients.js';
 import { PublishTracker } from './mqtt/tracker.js';
@@ -140,19 +140,7 @@ export async function runHistory(opts: HistoryOptions): Promise<HistoryResult> {
 /** The fleet of a historical run, faults placed within [from, to). Throws a RangeError for options out of bounds. */
 export function historyFleet(opts: HistoryOptions): Fleet {
   checkHistoryOptions(opts);
-  return createFleet(
-    {
-      sites: opts.sites,
-      rigsPerSite: opts.rigs,
-      seed: opts.seed,
-      outletsPerPdu: opts.outletsPerPdu,
-      miners: opts.miners,
-      truthStepMs: opts.truthStepMs,
-      ...(opts.dialect !== undefined && { dialect: opts.dialect }),
-      ...(opts.faults && { faults: { ...opts.faults, intervalMs: opts.intervalMs, from: opts.from, to: opts.to } }),
-    },
-    opts.models,
-  );
+  return runFleet(opts, { from: opts.from, to: opts.to });
 }
 
 /** Publishes the fleet's ticks over [from, to) through connected clients (the loop of runHistory, without connecting). */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { DialectChoice } from './dialects.js';
 import type { FaultEvent, FaultRequest } from './faults/types.js';
-import { createFleet, type Fleet, type SimMessage } from './fleet.js';
+import { runFleet, type Fleet, type SimMessage } from './fleet.js';
 import type { AsicModel } from './models.js';
 import { connectGateways, describeError } from './mqtt/clients.js';
 import { PublishTracker } from './mqtt/tracker.js';
@@ -83,21 +83,7 @@ const OFFLINE_ANNOUNCE_TIMEOUT_MS = 2_000;
 /** Connects every gateway, then ticks on the wall clock. Rejects if a client cannot connect at start-up. */
 export async function startSimulation(opts: SimulationOptions): Promise<Simulation> {
   checkRunOptions(opts);
-  const fleet = createFleet(
-    {
-      sites: opts.sites,
-      rigsPerSite: opts.rigs,
-      seed: opts.seed,
-      outletsPerPdu: opts.outletsPerPdu,
-      miners: opts.miners,
-      truthStepMs: opts.truthStepMs,
-      ...(opts.dialect !== undefined && { dialect: opts.dialect }),
-      ...(opts.faults && {
-        faults: { ...opts.faults, intervalMs: opts.intervalMs, ...(opts.durationS !== undefined && { durationMs: opts.durationS * 1000 }) },
-      }),
-    },
-    opts.models,
-  );
+  const fleet = runFleet(opts, opts.durationS !== undefined ? { durationMs: opts.durationS * 1000 } : {});
   const sim = new RunningSimulation(fleet, opts);
   await sim.connect();
   sim.start();
