@@ -4,15 +4,17 @@ import { measureInfluxCeiling } from './influx-ceiling.js';
 import { runHistory, type HistoryResult } from './history.js';
 import { runIngestStep, type IngestRunResult } from './ingest-run.js';
 import { runSoak } from './soak.js';
+import { printDashboard, runDashboard } from './dashboard.js';
 import { startServerProcess } from '../support/server-process.js';
 
 /**
  * `npm run bench`: ingestion through real Mosquitto and InfluxDB at rising rates, and the raw InfluxDB
  * write ceiling in the same run; then history: a long range's kWh from the API (rollups) against a raw
- * InfluxQL integral. `--only ingest` or `--only history` runs one section. It prints figures; nothing here
- * passes or fails on speed.
+ * InfluxQL integral; then dashboard: the pages' first render and per-update script time in headless Chromium
+ * for a large simulated fleet. `--only <section>` runs one section. It prints figures; nothing here passes or
+ * fails on speed.
  */
-const SECTIONS = ['ingest', 'history'] as const;
+const SECTIONS = ['ingest', 'history', 'dashboard'] as const;
 async function main(): Promise<void> {
   const opts = new Command('bench')
     .option('--rates <list>', 'outlet readings per second to try, comma-separated', '5000,10000,20000,30000')
@@ -23,11 +25,22 @@ async function main(): Promise<void> {
     .option('--only <section>', `run one section: ${SECTIONS.join(' or ')}`)
     .option('--history-days <n>', 'days of 1-minute history for the history section', '30')
     .option('--history-rigs <n>', 'rigs in the history section', '200')
+    .option('--dashboard-rigs <n>', 'rigs in the whole fleet for the dashboard section', '10000')
+    .option('--dashboard-sites <n>', 'sites the dashboard fleet is spread over', '4')
+    .option('--dashboard-interval <ms>', "the dashboard fleet's publish interval (every PDU, miner and meter message)", '10000')
+    .option('--dashboard-updates <n>', 'live updates (1 s frames) per page to average the per-update cost over', '20')
+    .option('--dashboard-store <store>', "the server's store for the dashboard section: influx or sqlite", 'influx')
     .parse()
-    .opts<{ rates: string; seconds: string; ceilingSeconds: string; soak?: string; soakRigs: string; only?: string; historyDays: string; historyRigs: string }>();
+    .opts<{
+      rates: string; seconds: string; ceilingSeconds: string; soak?: string; soakRigs: string; only?: string; historyDays: string; historyRigs: string;
+      dashboardRigs: string; dashboardSites: string; dashboardInterval: string; dashboardUpdates: string; dashboardStore: string;
+    }>();
   if (opts.soak !== undefined) return soak(Number(opts.soak), Number(opts.soakRigs));
   if (opts.only !== undefined && !(SECTIONS as readonly string[]).includes(opts.only)) throw new Error(`--only takes ${SECTIONS.join(' or ')}`);
+  const dashboardRun = (): Promise<void> =>
+    dashboard(Number(opts.dashboardRigs), Number(opts.dashboardSites), Number(opts.dashboardInterval), Number(opts.dashboardUpdates), opts.dashboardStore);
   if (opts.only === 'history') return history(Number(opts.historyDays), Number(opts.historyRigs));
+  if (opts.only === 'dashboard') return dashboardRun();
   const rates = opts.rates.split(',').map(Number);
   if (rates.some((r) => !Number.isInteger(r) || r < 100)) throw new Error('--rates must be whole numbers ≥ 100, e.g. 5000,10000');
   const seconds = Number(opts.seconds);
@@ -54,7 +67,38 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([mosquitto.stop(), influxd.dispose()]);
   }
-  if (opts.only === undefined) await history(Number(opts.historyDays), Number(opts.historyRigs));
+  if (opts.only === undefined) {
+    await history(Number(opts.historyDays), Number(opts.historyRigs));
+    await dashboardRun();
+  }
+}
+
+async function dashboard(rigs: number, sites: number, intervalMs: number, updates: number, store: string): Promise<void> {
+  const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
+  if (!whole(rigs, 1) || !whole(sites, 1) || !whole(intervalMs, 1000) || !whole(updates, 1)) {
+    throw new Error('--dashboard-rigs, --dashboard-sites and --dashboard-updates take whole numbers > 0, --dashboard-interval whole ms ≥ 1000');
+  }
+  if (store !== 'influx' && store !== 'sqlite') throw new Error('--dashboard-store takes influx or sqlite');
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  // InfluxDB by default: with 10,000 rigs the SQLite store's synchronous rollup context reads hold the server's
+  // event loop for seconds at a time, and the pages would be measured waiting for a stalled server.
+  log(`starting a private mosquitto${store === 'influx' ? ' and influxd' : ''} and the server (${store === 'influx' ? 'InfluxDB' : 'SQLite'} store, its own process) for the dashboard section …`);
+  const [mosquitto, influxd] = await Promise.all([startMosquitto(), store === 'influx' ? startInfluxd() : null]);
+  try {
+    const server = await startServerProcess({
+      MQTT_URL: mosquitto.url,
+      ...(influxd && { INFLUX_URL: influxd.url, INFLUX_DB: 'bench_dashboard' }),
+      // A rig is stale after three missed intervals, not the default 30 s, when the fleet publishes less often.
+      STALE_AFTER_MS: String(Math.max(30_000, 3 * intervalMs)),
+    });
+    try {
+      printDashboard(await runDashboard({ server, mqttUrl: mosquitto.url, rigs, sites, intervalMs, updates, store: influxd ? 'InfluxDB' : 'SQLite', log }), log);
+    } finally {
+      await server.dispose();
+    }
+  } finally {
+    await Promise.all([mosquitto.stop(), influxd?.dispose()]);
+  }
 }
 
 async function history(days: number, rigs: number): Promise<void> {
