@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../server/src/kilowatch.js';
+import { PAGE_SIZE } from '../../web/src/components/rig-table.js';
 import { startSimulation, type Simulation } from '../../simulators/src/run.js';
 import { launchChromium } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
@@ -104,11 +105,29 @@ describe('site page in Chromium', () => {
     expect(numberIn(await page.getByTestId('site-kw').textContent())).toBeGreaterThan(apiKw * 0.5);
   });
 
-  it('lists every rig of the site', async () => {
-    await expect.poll(() => page.locator('[data-testid="rig-table"] [data-testid="rig-row"]').count(), POLL).toBe(RIGS_PER_SITE);
-    const ids = await page.locator('[data-testid="rig-row"]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.rig ?? ''));
+  it('lists every rig of the site, a page at a time', async () => {
+    await expect.poll(() => page.getByTestId('rig-count').textContent(), POLL).toMatch(new RegExp(`^${RIGS_PER_SITE} rigs · `));
+    // Only the page shown is in the document.
+    expect(await page.locator('[data-testid="rig-table"] [data-testid="rig-row"]').count()).toBe(PAGE_SIZE);
+    // By rig, so that the order holds still while paging (the default, by drift, moves with the data).
+    await page.locator('[data-testid="rig-table"] th[data-key="rig"] button').click();
+    const rowIds = () => page.locator('[data-testid="rig-row"]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.rig ?? ''));
+    const ids: string[] = [];
+    const pages = Math.ceil(RIGS_PER_SITE / PAGE_SIZE);
+    for (let p = 0; p < pages; p++) {
+      if (p > 0) await page.getByTestId('rig-page-next').click();
+      const last = Math.min((p + 1) * PAGE_SIZE, RIGS_PER_SITE);
+      await expect.poll(() => page.getByTestId('rig-page').textContent(), POLL).toBe(`rows ${p * PAGE_SIZE + 1}–${last} of ${RIGS_PER_SITE}`);
+      ids.push(...(await rowIds()));
+    }
+    expect(await page.getByTestId('rig-page-next').isDisabled()).toBe(true);
+    expect(ids).toHaveLength(RIGS_PER_SITE);
     expect(new Set(ids).size).toBe(RIGS_PER_SITE);
     expect(ids.every((id) => id.startsWith(`${SITE}-`))).toBe(true);
+    expect(ids).toEqual([...ids].sort());
+    // Back to the default order (worst drift first); a new sort shows its first page.
+    await page.locator('[data-testid="rig-table"] th[data-key="drift"] button').click();
+    await expect.poll(() => page.getByTestId('rig-page').textContent(), POLL).toBe(`rows 1–${PAGE_SIZE} of ${RIGS_PER_SITE}`);
   });
 
   it("fills each running rig's J/TH over the hour and its drift, worst drift first", async () => {
@@ -142,7 +161,7 @@ describe('site page in Chromium', () => {
     // Rack 2's units 10 to 19 (24 units a rack, zero-padded).
     await expect.poll(async () => (await ids()).length, POLL).toBe(10);
     await page.getByTestId('rig-filter').fill('');
-    await expect.poll(async () => (await ids()).length, POLL).toBe(RIGS_PER_SITE);
+    await expect.poll(async () => (await ids()).length, POLL).toBe(Math.min(PAGE_SIZE, RIGS_PER_SITE));
     await page.locator('[data-testid="rig-table"] th[data-key="drift"] button').click();
     // Clicking scrolled the table into view; the artifact should show the page from its top.
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -11,8 +11,8 @@ import { HttpError, id, parseQuery, range } from '../params.js';
 const query = range({ site: id }, 370);
 
 const HOUR_MS = 3_600_000;
-/** Where to look for each rig's PDU and model: the range's last 5 minutes, then its last hour, day, 31 days. */
-const TAG_WINDOWS_MS = [5 * 60_000, HOUR_MS, 24 * HOUR_MS, 31 * 24 * HOUR_MS];
+/** Where to look for each rig's PDU and model: the range's last minute, then its last hour, day, 31 days. */
+const TAG_WINDOWS_MS = [60_000, HOUR_MS, 24 * HOUR_MS, 31 * 24 * HOUR_MS];
 
 export interface EfficiencyRouteDeps extends GroupSource {
   fleet?: () => FleetRegistry;
