@@ -80,8 +80,8 @@ async function dashboard(rigs: number, sites: number, intervalMs: number, update
   }
   if (store !== 'influx' && store !== 'sqlite') throw new Error('--dashboard-store takes influx or sqlite');
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  // InfluxDB by default: with 10,000 rigs the SQLite store's synchronous rollup context reads hold the server's
-  // event loop for seconds at a time, and the pages would be measured waiting for a stalled server.
+  // InfluxDB by default, as in production; SQLite (the embedded store) reads synchronously on the server's event
+  // loop, so at this fleet size its figures include the server's own pauses.
   log(`starting a private mosquitto${store === 'influx' ? ' and influxd' : ''} and the server (${store === 'influx' ? 'InfluxDB' : 'SQLite'} store, its own process) for the dashboard section …`);
   const [mosquitto, influxd] = await Promise.all([startMosquitto(), store === 'influx' ? startInfluxd() : null]);
   try {

@@ -136,7 +136,7 @@ export class RollupEngine {
     // On the first start over existing readings (or after rollup.db was removed), mark all of them.
     if (this.ledger.getMeta('backfill') === null) await this.markExistingData();
     if (this.settingsDue) await this.recomputeChangedSettings();
-    const expanded = await this.expandFresh();
+    const expanded = await this.expandFresh(true);
     const minutes = await this.recomputeChunk();
     const hours = await this.rebuildHours();
     this.done.minutes += minutes;
@@ -177,11 +177,17 @@ export class RollupEngine {
     this.settingsNoted.add(site);
   }
 
-  /** Expand every fresh run now (bounded), e.g. before a query reads rollups near new data. */
-  expandFresh(): Promise<number> {
+  /**
+   * Expand fresh runs now (bounded), e.g. before a query reads rollups near new data. The worker expands only
+   * settled minutes (`settledOnly`): the live minute is marked fresh again by every stored batch, and finding
+   * its reach reads every series' context — per batch that is most of the worker's time on a large site;
+   * once settled, each minute is expanded about once. It cannot be recomputed before then anyway.
+   */
+  expandFresh(settledOnly = false): Promise<number> {
+    const before = settledOnly ? this.clock() - this.o.settleMs - MINUTE_MS + 1 : undefined;
     const next = this.expanding.then(async () => {
       let n = 0;
-      for (const run of this.ledger.freshRuns(this.o.runsPerPass)) {
+      for (const run of this.ledger.freshRuns(this.o.runsPerPass, before)) {
         const reach = await reachOf(this.store, run.site, run.from, run.to);
         this.ledger.expanded(run, reach.from, reach.to);
         n += 1;

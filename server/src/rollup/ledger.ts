@@ -105,9 +105,9 @@ export class DirtyLedger {
     if (distinct.size > 0) this.markMany(site, distinct, fresh);
   }
 
-  /** Up to `limit` runs of fresh minutes, oldest first. */
-  freshRuns(limit: number): FreshRun[] {
-    const rows = this.stmts().fresh.all() as { site: string; minute: number; seq: number }[];
+  /** Up to `limit` runs of fresh minutes (of minutes before `before`), oldest first. */
+  freshRuns(limit: number, before = Number.MAX_SAFE_INTEGER): FreshRun[] {
+    const rows = this.stmts().fresh.all(before) as { site: string; minute: number; seq: number }[];
     const runs: FreshRun[] = [];
     const open = new Map<string, FreshRun>();
     for (const r of rows) {
@@ -207,7 +207,7 @@ function prepare(db: Database.Database) {
     markFresh: db.prepare('INSERT INTO dirty_minute VALUES (?, ?, 1, ?) ON CONFLICT DO UPDATE SET fresh = 1, seq = excluded.seq'),
     markDirty: db.prepare('INSERT INTO dirty_minute VALUES (?, ?, 0, ?) ON CONFLICT DO UPDATE SET seq = excluded.seq'),
     // Bounded: a run cut here is a valid run too, and the rest of it is expanded in a later pass.
-    fresh: db.prepare('SELECT site, minute, seq FROM dirty_minute WHERE fresh = 1 ORDER BY minute, site LIMIT 100000'),
+    fresh: db.prepare('SELECT site, minute, seq FROM dirty_minute WHERE fresh = 1 AND minute < ? ORDER BY minute, site LIMIT 100000'),
     settleFresh: db.prepare('UPDATE dirty_minute SET fresh = 0 WHERE site = ? AND minute >= ? AND minute < ? AND fresh = 1 AND seq <= ?'),
     firstDirty: db.prepare('SELECT site, minute FROM dirty_minute WHERE fresh = 0 AND minute <= ? ORDER BY minute LIMIT 1'),
     dirtyIn: db.prepare('SELECT minute, seq FROM dirty_minute WHERE site = ? AND fresh = 0 AND minute >= ? AND minute < ? ORDER BY minute'),
