@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_DIST } from '../../server/src/kilowatch.js';
 import { runHistory } from '../../simulators/src/history.js';
 import { planSite, resolveOptions } from '../../simulators/src/layout.js';
 import { loadAsicSpecs } from '../../simulators/src/models.js';
-import { launchChromium } from '../support/browser.js';
+import { openDashboard } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
 const run = promisify(execFile);
@@ -60,10 +59,9 @@ describe('auditors\' page in Chromium', () => {
   let dir = '';
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     dir = mkdtempSync(join(tmpdir(), 'kw-auditors-e2e-'));
     writeFileSync(join(dir, 'fleet.json'), fleetFile());
     kw = await startKilowatch({ FLEET_FILE: join(dir, 'fleet.json') });
@@ -94,13 +92,8 @@ describe('auditors\' page in Chromium', () => {
       () => JSON.stringify({ stored: kw.app.counters.snapshot(), backlog: backlog() }),
       300_000,
     );
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    // A Content-Security-Policy violation or a script error shows up here.
-    page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${kw.url}/#/audit/${SITE}?from=${new Date(DAY_FROM).toISOString()}&to=${new Date(DAY_TO).toISOString()}&month=2025-11&speed=600`);
+    const at = `${kw.url}/#/audit/${SITE}?from=${new Date(DAY_FROM).toISOString()}&to=${new Date(DAY_TO).toISOString()}&month=2025-11&speed=600`;
+    ({ browser, page, problems } = await openDashboard(at, { acceptDownloads: true }));
     await page.getByTestId('audit-view').waitFor();
   }, 600_000);
   afterAll(async () => {

@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_DIST } from '../../server/src/kilowatch.js';
 import { startSimulation, type Simulation } from '../../simulators/src/run.js';
 import { startInfluxd, startMosquitto, type InfluxdHandle, type MosquittoHandle } from '../harness/index.js';
-import { launchChromium } from '../support/browser.js';
+import { openDashboard } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
@@ -23,21 +22,15 @@ describe('dashboard in Chromium', () => {
   let sim: Simulation;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     [mosquitto, influxd] = await Promise.all([startMosquitto(), startInfluxd()]);
     kw = await startKilowatch({ MQTT_URL: mosquitto.url, INFLUX_URL: influxd.url, INFLUX_DB: 'e2e' });
     // The fleet size the dashboard must stay smooth with: 2 sites × 500 rigs, every second.
     sim = await startSimulation({ url: mosquitto.url, sites: 2, rigs: 500, intervalMs: 1000, seed: 3 });
     await waitFor(async () => (await kw.health()).counters.readings_stored > 0, async () => JSON.stringify(await kw.health()));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    // A Content-Security-Policy violation or a script error shows up here.
-    page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${kw.url}/`);
+    ({ browser, page, problems } = await openDashboard(`${kw.url}/`));
   });
   afterAll(async () => {
     await browser?.close();

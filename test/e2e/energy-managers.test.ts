@@ -1,14 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComparisonAnswer, DailyAnswer } from '../../server/src/comparison/types.js';
-import { WEB_DIST } from '../../server/src/kilowatch.js';
 import { runHistory } from '../../simulators/src/history.js';
 import { formatNumber } from '../../web/src/lib/format.js';
 import { COLUMNS } from '../../web/src/views/comparison-model.js';
-import { launchChromium } from '../support/browser.js';
+import { openDashboard } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -49,7 +48,7 @@ describe('energy managers\' comparison page in Chromium', () => {
   let page: Page;
   let dir = '';
   let token = '';
-  const problems: string[] = [];
+  let problems: string[] = [];
   // Yesterday and the day before, as local dates: UTC's dates, which both sites' zones have finished.
   const today = Date.parse(`${isoDate(Date.now())}T00:00:00Z`);
   const from = isoDate(today - 2 * DAY);
@@ -63,7 +62,6 @@ describe('energy managers\' comparison page in Chromium', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     dir = mkdtempSync(join(tmpdir(), 'kw-e2e-cmp-'));
     writeFileSync(join(dir, 'fleet.yaml'), FLEET);
     kw = await startKilowatch({ FLEET_FILE: join(dir, 'fleet.yaml'), KILOWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD });
@@ -85,12 +83,8 @@ describe('energy managers\' comparison page in Chromium', () => {
       () => JSON.stringify(kw.app.rollups.ledger.backlog()),
       600_000,
     );
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    // 401s before the login are expected; anything else is not (a CSP violation shows up here too).
-    page.on('console', (msg) => msg.type() === 'error' && !msg.text().includes('401') && problems.push(`console: ${msg.text()}`));
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${kw.url}/`);
+    // 401s before the login are expected; anything else is not.
+    ({ browser, page, problems } = await openDashboard(`${kw.url}/`, { viewport: { width: 1500, height: 1000 }, expected: /401/ }));
   }, 900_000);
   afterAll(async () => {
     await browser?.close();

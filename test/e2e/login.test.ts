@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulation, type Simulation } from '../../simulators/src/run.js';
-import { launchChromium } from '../support/browser.js';
+import { openDashboard } from '../support/browser.js';
 import { startKilowatch, type RunningKilowatch } from '../support/kilowatch.js';
 
 const PASSWORD = 'a long enough admin password';
@@ -14,17 +14,13 @@ describe('dashboard login in Chromium', () => {
   let sim: Simulation;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     kw = await startKilowatch({ KILOWATCH_ADMIN_PASSWORD: PASSWORD });
     sim = await startSimulation({ url: kw.app.mqttUrl, sites: 1, rigs: 24, intervalMs: 1000, seed: 5 });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     // 401s while logged out are expected; anything else is not.
-    page.on('console', (msg) => msg.type() === 'error' && !msg.text().includes('401') && problems.push(msg.text()));
-    page.on('pageerror', (err) => problems.push(err.message));
-    await page.goto(`${kw.url}/`);
+    ({ browser, page, problems } = await openDashboard(`${kw.url}/`, { viewport: { width: 1200, height: 800 }, expected: /401/ }));
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,14 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_DIST } from '../../server/src/kilowatch.js';
 import { fleetFileYaml } from '../../simulators/src/fleet-file.js';
 import { createFleet } from '../../simulators/src/fleet.js';
 import { startSimulation, type Simulation } from '../../simulators/src/run.js';
 import { startMosquitto, type MosquittoHandle } from '../harness/index.js';
-import { launchChromium } from '../support/browser.js';
+import { openDashboard } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
@@ -34,11 +33,10 @@ describe('a mixed-dialect fleet on the dashboard', () => {
   let browser: Browser;
   let page: Page;
   let dir: string;
-  const problems: string[] = [];
+  let problems: string[] = [];
   const sites = async (): Promise<SitesResponse['sites']> => ((await (await fetch(`${kw.url}/api/sites`)).json()) as SitesResponse).sites;
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     dir = mkdtempSync(join(tmpdir(), 'kw-e2e-mixed-'));
     const fleetPath = join(dir, 'fleet.yaml');
     writeFileSync(fleetPath, fleetFileYaml(fleet.fleetFile(), ['e2e']));
@@ -46,11 +44,7 @@ describe('a mixed-dialect fleet on the dashboard', () => {
     // Stale after 10 min: the comparison happens after the simulation stopped, and the figures must not age out.
     kw = await startKilowatch({ MQTT_URL: mosquitto.url, DIALECTS: fleet.serverDialects(), FLEET_FILE: fleetPath, STALE_AFTER_MS: 600_000 });
     sim = await startSimulation({ url: mosquitto.url, ...shape, intervalMs: 1000, dialect: 'mixed' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${kw.url}/`);
+    ({ browser, page, problems } = await openDashboard(`${kw.url}/`));
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,11 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_DIST } from '../../server/src/kilowatch.js';
-import { launchChromium } from '../support/browser.js';
+import { openDashboard } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
@@ -95,10 +94,9 @@ describe('operations page in Chromium', () => {
   let gateways: Gateways;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     dir = mkdtempSync(join(tmpdir(), 'kw-operators-'));
     writeFileSync(join(dir, 'fleet.json'), JSON.stringify(FLEET));
     kw = await startKilowatch({ FLEET_FILE: join(dir, 'fleet.json'), KILOWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD });
@@ -108,12 +106,8 @@ describe('operations page in Chromium', () => {
     gateways.start();
     // With authentication on, /api/health needs a login: ask the server object itself.
     await waitFor(() => kw.app.counters.snapshot().readings_stored > 0, () => JSON.stringify(kw.app.health()));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    // A Content-Security-Policy violation or a script error shows up here; 401s before the login are expected.
-    page.on('console', (msg) => msg.type() === 'error' && !msg.text().includes('401') && problems.push(`console: ${msg.text()}`));
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${kw.url}/`);
+    // 401s before the login are expected; anything else is not.
+    ({ browser, page, problems } = await openDashboard(`${kw.url}/`, { viewport: { width: 1440, height: 1000 }, expected: /401/ }));
     await page.getByTestId('login-user').fill(OPERATOR.username);
     await page.getByTestId('login-password').fill(OPERATOR.password);
     await page.getByTestId('login-submit').click();

@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_DIST } from '../../server/src/kilowatch.js';
 import { PAGE_SIZE } from '../../web/src/components/rig-table.js';
 import { startSimulation, type Simulation } from '../../simulators/src/run.js';
-import { launchChromium } from '../support/browser.js';
+import { openDashboard } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
@@ -43,10 +42,9 @@ describe('site page in Chromium', () => {
   let sim: Simulation;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     kw = await startKilowatch();
     sim = await startSimulation({ url: kw.app.mqttUrl, sites: 2, rigs: RIGS_PER_SITE, intervalMs: 1000, seed: 3 });
     // The page asks for the hour's efficiency once on opening and then every minute: wait until the
@@ -65,15 +63,9 @@ describe('site page in Chromium', () => {
       },
       async () => JSON.stringify(pending(await efficiency()).slice(0, 3)),
     );
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     // The server, its broker, the fleet and this driver share one Node process: on a busy machine a
     // long store query stalls the driver's own calls too, so allow more than Playwright's 30 s.
-    page.setDefaultTimeout(60_000);
-    // A Content-Security-Policy violation or a script error shows up here.
-    page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${kw.url}/`);
+    ({ browser, page, problems } = await openDashboard(`${kw.url}/`, { timeoutMs: 60_000 }));
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { WEB_DIST } from '../../server/src/kilowatch.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -13,4 +15,39 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+export interface DashboardPage {
+  browser: Browser;
+  page: Page;
+  /** Every script error and console error the page had (a Content-Security-Policy violation is one). */
+  problems: string[];
+}
+
+export interface OpenOptions {
+  viewport?: { width: number; height: number };
+  acceptDownloads?: boolean;
+  /** Console errors that are expected (a 401 while logged out) and so are not problems. */
+  expected?: RegExp;
+  /** For every wait on the page; Playwright's default is 30 s. */
+  timeoutMs?: number;
+}
+
+/** The built dashboard at `url` in headless Chromium, its problems collected for a last `expect(problems).toEqual([])`. */
+export async function openDashboard(url: string, opts: OpenOptions = {}): Promise<DashboardPage> {
+  if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 }, ...(opts.acceptDownloads && { acceptDownloads: true }) });
+    const page = await context.newPage();
+    if (opts.timeoutMs !== undefined) page.setDefaultTimeout(opts.timeoutMs);
+    const problems: string[] = [];
+    page.on('console', (msg) => msg.type() === 'error' && !opts.expected?.test(msg.text()) && problems.push(`console: ${msg.text()}`));
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    await page.goto(url);
+    return { browser, page, problems };
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
 }
