@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,13 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHistory } from '../../simulators/src/history.js';
 import { planSite, resolveOptions } from '../../simulators/src/layout.js';
 import { loadAsicSpecs } from '../../simulators/src/models.js';
-import { openDashboard } from '../support/browser.js';
+import { openDashboard, saveScreenshot } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const SCREENSHOTS = join(ROOT, 'docs/screenshots');
 
 /**
  * The auditors' page in headless Chromium: the server in this process (embedded broker, SQLite) with a fleet file,
@@ -181,11 +179,8 @@ describe('auditors\' page in Chromium', () => {
     await expect.poll(() => page.getByTestId('audit-chain').getAttribute('data-ok')).toBe('true');
     expect(await page.getByTestId('audit-chain').textContent()).toMatch(/^Chain intact: \d+ entries/);
     expect(await page.getByTestId('audit-entries').textContent()).toContain('GET /api/exports/readings');
-    mkdirSync(ARTIFACTS, { recursive: true });
-    mkdirSync(SCREENSHOTS, { recursive: true });
     await page.getByTestId('replay-panel').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(ARTIFACTS, 'auditors.png'), fullPage: true });
-    copyFileSync(join(ARTIFACTS, 'auditors.png'), join(SCREENSHOTS, 'auditors.png'));
+    await saveScreenshot(page, 'auditors', { fullPage: true });
   });
 
   it('runs without script errors or policy violations', () => {

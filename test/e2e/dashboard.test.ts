@@ -1,13 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulation, type Simulation } from '../../simulators/src/run.js';
 import { startInfluxd, startMosquitto, type InfluxdHandle, type MosquittoHandle } from '../harness/index.js';
-import { openDashboard } from '../support/browser.js';
+import { openDashboard, saveScreenshot } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
-const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 
 interface TestHook {
   framesReceived: number;
@@ -61,8 +58,7 @@ describe('dashboard in Chromium', () => {
     const after = await hook();
     expect(after.frames).toBeGreaterThanOrEqual(before.frames + 3);
     expect(after.points).toBeGreaterThan(before.points);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
+    await saveScreenshot(page, 'dashboard');
   });
 
   it('runs without script errors or policy violations', () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -7,11 +7,9 @@ import type { ComparisonAnswer, DailyAnswer } from '../../server/src/comparison/
 import { runHistory } from '../../simulators/src/history.js';
 import { formatNumber } from '../../web/src/lib/format.js';
 import { COLUMNS } from '../../web/src/views/comparison-model.js';
-import { openDashboard } from '../support/browser.js';
+import { openDashboard, saveScreenshot } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const ADMIN_PASSWORD = 'a long enough admin password';
 const MANAGER_PASSWORD = 'energy manager password';
 const DAY = 86_400_000;
@@ -147,10 +145,7 @@ describe('energy managers\' comparison page in Chromium', () => {
     const details = page.locator('[data-testid="cmp-detail"][data-site="site-1"] [data-testid="cmp-tou"] tbody tr');
     const site1 = (await api<ComparisonAnswer>(`/api/comparison?${query}`)).sites[0]!;
     await expect.poll(() => details.count()).toBe(site1.cost!.periods.length + 1);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'energy-managers.png'), fullPage: true });
-    mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
-    copyFileSync(join(ARTIFACTS, 'energy-managers.png'), join(ROOT, 'docs/screenshots/energy-managers.png'));
+    await saveScreenshot(page, 'energy-managers', { fullPage: true });
   });
 
   it('offers the table and the days as CSV downloads', async () => {

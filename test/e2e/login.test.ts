@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulation, type Simulation } from '../../simulators/src/run.js';
-import { openDashboard } from '../support/browser.js';
+import { openDashboard, saveScreenshot } from '../support/browser.js';
 import { startKilowatch, type RunningKilowatch } from '../support/kilowatch.js';
 
 const PASSWORD = 'a long enough admin password';
@@ -34,7 +34,7 @@ describe('dashboard login in Chromium', () => {
     await page.getByTestId('login-submit').click();
     await expect.poll(() => page.getByTestId('login-error').textContent()).toBe('wrong user name or password');
     mkdirSync(join(import.meta.dirname, '../../test-artifacts'), { recursive: true });
-    await page.screenshot({ path: join(import.meta.dirname, '../../test-artifacts/login.png') });
+    await saveScreenshot(page, 'login');
   });
 
   it('goes live after a good login, over the authenticated socket', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -7,10 +7,9 @@ import { fleetFileYaml } from '../../simulators/src/fleet-file.js';
 import { createFleet } from '../../simulators/src/fleet.js';
 import { startSimulation, type Simulation } from '../../simulators/src/run.js';
 import { startMosquitto, type MosquittoHandle } from '../harness/index.js';
-import { openDashboard } from '../support/browser.js';
+import { openDashboard, saveScreenshot } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
-const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 
 interface SitesResponse {
   sites: Array<{ site: string; power_w: number }>;
@@ -65,8 +64,7 @@ describe('a mixed-dialect fleet on the dashboard', () => {
     // Live, every PDU is online: its own status (native, Tasmota LWT, Shelly online, Sparkplug births, each bound
     // to its PDU by the fleet file) or, for the Telegraf host, which sends none, its fresh readings.
     await expect.poll(() => page.getByTestId('pdus-summary').textContent()).toBe(`PDUs ${fleet.summary().pdus} online · 0 offline`);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'mixed-dialects.png') });
+    await saveScreenshot(page, 'mixed-dialects');
     await sim.stop();
     // Two more frames (one a second) after the last reading, so the page has the final figures.
     await new Promise((resolve) => setTimeout(resolve, 2500));

@@ -1,14 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDashboard } from '../support/browser.js';
+import { openDashboard, saveScreenshot } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
-const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
-const SCREENSHOTS = join(import.meta.dirname, '../../docs/screenshots');
 const ADMIN_PASSWORD = 'admin password for the operators test';
 const OPERATOR = { username: 'olivia', password: 'operator password for tests', role: 'operator' };
 const BANK_ALERT = 'overload:pdu:site-a/r01-pdu1#bank/bank-1';
@@ -155,10 +153,7 @@ describe('operations page in Chromium', () => {
     // Per phase too: L1 = |I₁₂ − I₃₁| = √(18² + 12.72² + 18 · 12.72) = 26.7 A of 24 A.
     await row('overload:pdu:site-a/r01-pdu1#line/L1').waitFor();
     await expect.poll(() => page.locator('[data-testid="heat-tile"][data-node="rack:site-a/r01"]').getAttribute('data-level')).toBe('over');
-    mkdirSync(ARTIFACTS, { recursive: true });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'operators.png'), fullPage: true });
-    copyFileSync(join(ARTIFACTS, 'operators.png'), join(SCREENSHOTS, 'operators.png'));
+    await saveScreenshot(page, 'operators', { fullPage: true });
 
     await row(BANK_ALERT).getByTestId('alert-ack').click();
     await expect.poll(() => row(BANK_ALERT).getAttribute('data-state')).toBe('acked');

@@ -1,13 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_SIZE } from '../../web/src/components/rig-table.js';
 import { startSimulation, type Simulation } from '../../simulators/src/run.js';
-import { openDashboard } from '../support/browser.js';
+import { openDashboard, saveScreenshot } from '../support/browser.js';
 import { startKilowatch, waitFor, type RunningKilowatch } from '../support/kilowatch.js';
 
-const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 const SITE = 'site-1';
 /** The fleet size the rig table must stay smooth with. */
 const RIGS_PER_SITE = 500;
@@ -157,8 +154,7 @@ describe('site page in Chromium', () => {
     await page.locator('[data-testid="rig-table"] th[data-key="drift"] button').click();
     // Clicking scrolled the table into view; the artifact should show the page from its top.
     await page.evaluate(() => window.scrollTo(0, 0));
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'site.png'), fullPage: true });
+    await saveScreenshot(page, 'site', { fullPage: true });
   });
 
   it('says so for a site the server does not know', async () => {

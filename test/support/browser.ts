@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../server/src/kilowatch.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the browser tests leave their screenshots (not tracked; `npm run screenshots` copies the README's). */
+export const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 
 /** Debian's Chromium, headless. The flags keep it from reaching for Google's services on a closed network. */
 export async function launchChromium(): Promise<Browser> {
@@ -50,4 +52,10 @@ export async function openDashboard(url: string, opts: OpenOptions = {}): Promis
     await browser.close();
     throw err;
   }
+}
+
+/** Saves what the page shows as test-artifacts/<name>.png. */
+export async function saveScreenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: opts.fullPage ?? false });
 }
