@@ -213,8 +213,8 @@ interface Pager {
 
 /** ‹ Previous · rows 101–200 of 2,500 · Next › — hidden while everything fits on one page. */
 function createPager(onPage: (delta: number) => void): Pager {
-  const prev = el('button', { className: 'pager-step', testid: 'rig-page-prev', text: '‹ Previous', attrs: { type: 'button' } });
-  const next = el('button', { className: 'pager-step', testid: 'rig-page-next', text: 'Next ›', attrs: { type: 'button' } });
+  const prev = el('button', { className: 'control', testid: 'rig-page-prev', text: '‹ Previous', attrs: { type: 'button' } });
+  const next = el('button', { className: 'control', testid: 'rig-page-next', text: 'Next ›', attrs: { type: 'button' } });
   const where = el('span', { className: 'panel-note', testid: 'rig-page', text: '' });
   prev.addEventListener('click', () => onPage(-1));
   next.addEventListener('click', () => onPage(1));

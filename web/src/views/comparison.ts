@@ -35,7 +35,7 @@ interface Layout {
 }
 
 function select(testid: string, options: ReadonlyArray<{ value: string; label: string }>, selected: string): HTMLSelectElement {
-  const s = el('select', { className: 'cmp-select', testid }, options.map((o) => el('option', { text: o.label, attrs: { value: o.value } })));
+  const s = el('select', { className: 'control cmp-select', testid }, options.map((o) => el('option', { text: o.label, attrs: { value: o.value } })));
   s.value = selected;
   return s;
 }
@@ -46,10 +46,10 @@ function panel(title: string, note: HTMLElement | string, body: readonly Node[],
 }
 
 function layout(): Layout {
-  const periods = new Map(PERIOD_CHOICES.map((c) => [c.period, el('button', { className: 'cmp-period', text: c.label, testid: `cmp-period-${c.period}`, attrs: { type: 'button', 'aria-pressed': 'false' } })]));
-  const from = el('input', { className: 'cmp-date', testid: 'cmp-from', attrs: { type: 'date', 'aria-label': 'First day' } });
-  const to = el('input', { className: 'cmp-date', testid: 'cmp-to', attrs: { type: 'date', 'aria-label': 'Last day' } });
-  const apply = el('button', { className: 'cmp-apply', text: 'Compare', testid: 'cmp-apply', attrs: { type: 'button' } });
+  const periods = new Map(PERIOD_CHOICES.map((c) => [c.period, el('button', { className: 'control cmp-period', text: c.label, testid: `cmp-period-${c.period}`, attrs: { type: 'button', 'aria-pressed': 'false' } })]));
+  const from = el('input', { className: 'control cmp-date', testid: 'cmp-from', attrs: { type: 'date', 'aria-label': 'First day' } });
+  const to = el('input', { className: 'control cmp-date', testid: 'cmp-to', attrs: { type: 'date', 'aria-label': 'Last day' } });
+  const apply = el('button', { className: 'control cmp-apply', text: 'Compare', testid: 'cmp-apply', attrs: { type: 'button' } });
   const status = el('span', { className: 'panel-note', testid: 'cmp-status', text: 'loading…' });
   const csvTable = el('a', { className: 'cmp-csv', text: 'Table CSV', testid: 'cmp-csv', attrs: { download: '' } });
   const csvDaily = el('a', { className: 'cmp-csv', text: 'Daily CSV', testid: 'cmp-csv-daily', attrs: { download: '' } });
