@@ -14,7 +14,7 @@ export interface ExportsPanel {
 }
 
 function select(testid: string, label: string, options: readonly string[], value: string): HTMLSelectElement {
-  const s = el('select', { className: 'audit-input', testid, attrs: { 'aria-label': label } }, options.map((o) => el('option', { text: o, attrs: { value: o } })));
+  const s = el('select', { className: 'control audit-input', testid, attrs: { 'aria-label': label } }, options.map((o) => el('option', { text: o, attrs: { value: o } })));
   s.value = value;
   return s;
 }

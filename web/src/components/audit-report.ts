@@ -17,14 +17,14 @@ export interface ReportPanel {
 }
 
 export function createReportPanel(onExport: () => void): ReportPanel {
-  const monthInput = el('input', { className: 'audit-input', testid: 'report-month', attrs: { type: 'month', 'aria-label': 'Month' } });
+  const monthInput = el('input', { className: 'control audit-input', testid: 'report-month', attrs: { type: 'month', 'aria-label': 'Month' } });
   const figures = el('div', { className: 'audit-report', testid: 'report-figures' }, [el('p', { className: 'panel-note', text: 'Pick a month and show its report.' })]);
   const slots: Record<'json' | 'csv' | 'html', DownloadSlot> = {
     json: createDownloadSlot('report-json', onExport),
     csv: createDownloadSlot('report-csv', onExport),
     html: createDownloadSlot('report-html', onExport),
   };
-  const printable = el('a', { className: 'audit-button', text: 'Open printable page', testid: 'report-print', attrs: { target: '_blank', rel: 'noopener' } });
+  const printable = el('a', { className: 'control audit-button', text: 'Open printable page', testid: 'report-print', attrs: { target: '_blank', rel: 'noopener' } });
   let site = '';
   const show = button('Show report', 'report-show', () => void load());
   const downloads = el('div', { className: 'audit-downloads' }, [

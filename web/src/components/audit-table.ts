@@ -50,7 +50,7 @@ export function panel(title: string, note: string, testid: string, body: readonl
 }
 
 export function button(text: string, testid: string, onClick: () => void): HTMLButtonElement {
-  const b = el('button', { className: 'audit-button', text, testid, attrs: { type: 'button' } });
+  const b = el('button', { className: 'control audit-button', text, testid, attrs: { type: 'button' } });
   b.addEventListener('click', onClick);
   return b;
 }

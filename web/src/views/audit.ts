@@ -28,10 +28,10 @@ interface Toolbar {
 }
 
 function toolbar(onLoad: () => void, onSite: () => void): Toolbar {
-  const site = el('select', { className: 'audit-input', testid: 'audit-site', attrs: { 'aria-label': 'Site' } });
-  const scope = el('select', { className: 'audit-input', testid: 'audit-scope', attrs: { 'aria-label': 'Replay scope' } });
-  const from = el('input', { className: 'audit-input', testid: 'audit-from', attrs: { type: 'datetime-local', 'aria-label': 'From (site time)' } });
-  const to = el('input', { className: 'audit-input', testid: 'audit-to', attrs: { type: 'datetime-local', 'aria-label': 'To (site time)' } });
+  const site = el('select', { className: 'control audit-input', testid: 'audit-site', attrs: { 'aria-label': 'Site' } });
+  const scope = el('select', { className: 'control audit-input', testid: 'audit-scope', attrs: { 'aria-label': 'Replay scope' } });
+  const from = el('input', { className: 'control audit-input', testid: 'audit-from', attrs: { type: 'datetime-local', 'aria-label': 'From (site time)' } });
+  const to = el('input', { className: 'control audit-input', testid: 'audit-to', attrs: { type: 'datetime-local', 'aria-label': 'To (site time)' } });
   const tz = el('span', { className: 'panel-note', testid: 'audit-tz' });
   const status = el('span', { className: 'audit-status', testid: 'audit-status' });
   site.addEventListener('change', onSite);
