@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutletReading } from '../../server/src/domain/reading.js';
 import { LiveState } from '../../server/src/live/state.js';
+import { OpsTelemetry } from '../../server/src/operations/telemetry.js';
 
 const DAY = 86_400_000;
 const T = 20_000 * DAY + 3_600_000; // 01:00 UTC on some day
@@ -84,3 +85,39 @@ describe('LiveState', () => {
     expect(live.dayStart('ny', utcMidnight + 6 * 3_600_000)).toBe(utcMidnight + 5 * 3_600_000);
   });
 });
+
+describe("the two live views' kWh today", () => {
+  it('agree: the operations page sums its outlets to the site frame, through a seed, a reset, a gap and midnight', () => {
+    const tz = () => 'America/Chicago';
+    const live = new LiveState(30_000, tz);
+    const ops = new OpsTelemetry(tz, () => 0);
+    const day = Date.UTC(2026, 2, 8, 6); // 00:00 in Chicago on the day clocks spring forward
+    const o = (outlet: number, ts: number, power_w: number, energy_wh?: number): OutletReading => ({
+      kind: 'outlet', site: 's', pdu: 'p', outlet, ts, power_w, ...(energy_wh !== undefined && { energy_wh }),
+    });
+    const batches: OutletReading[][] = [
+      [o(1, day - 60_000, 3000, 9_000), o(2, day - 60_000, 1200)], // yesterday, local
+      [o(1, day + 60_000, 3000, 9_100), o(2, day + 60_000, 1200)],
+      [o(1, day + 120_000, 3000, 9_150), o(2, day + 120_000, 1800)],
+      [o(1, day + 180_000, 3000, 20)], // the register was reset
+      [o(1, day + 240_000, 3000, 70), o(2, day + 240_000 + 20 * 60_000, 1500)], // outlet 2 silent 20 min: no trapezoid
+      [o(1, day + 120_000, 3000, 9_150)], // late: ignored
+    ];
+    const first = [{ site: 's', pdu: 'p', outlet: 1, ts: day + 5_000, energy_wh: 9_050 }];
+    for (const [i, batch] of batches.entries()) {
+      live.observe(batch);
+      ops.observe(batch);
+      if (i === 2) {
+        live.seedToday(first, day);
+        ops.seedToday(first, day);
+      }
+    }
+    const now = day + 30 * 60_000;
+    const opsWh = [...ops.allOutlets()].reduce((sum, x) => sum + ops.todayWh(x, now), 0);
+    // Outlet 1: 9 050 (seeded) → 9 100 → 9 150 = 100 Wh, nothing across the reset, then 20 → 70 = 50 Wh.
+    // Outlet 2: (1200 + 1800)/2 W × 1 min = 25 Wh; the 20-minute gap counts nothing.
+    expect(opsWh).toBeCloseTo(175, 9);
+    expect(live.frame('s', now).kwh_today).toBeCloseTo(opsWh / 1000, 12);
+  });
+});
+

@@ -1,24 +1,16 @@
 import type { DeviceStatus, MinerReading, OutletReading, Reading } from '../domain/reading.js';
 import type { FirstRegister } from '../store/store.js';
-import { localDayStart, nextLocalDayStart } from '../energy/time.js';
 import type { FacilityFrame, RigLatest, SiteFrame } from './events.js';
+import { countToday, LocalDays, seedToday, startToday, type TodayEnergy } from './today.js';
 
 /** A rig with no fresh hashrate but at least this much outlet power counts as running. */
 const RUNNING_W = 50;
 
-interface OutletState {
+/** An outlet's latest power and its energy today (today.ts). */
+interface OutletState extends TodayEnergy {
   pdu: string;
   outlet: number;
   rig: string | null;
-  power_w: number;
-  ts: number;
-  /** Energy counted today, Wh: register deltas, or trapezoids for outlets without a register. */
-  todayWh: number;
-  /** Start of the site's local day this outlet's `todayWh` belongs to. */
-  day: number;
-  register: number | null;
-  /** The first register value seen today, to merge with a store-seeded earlier one. */
-  firstRegisterToday: number | null;
 }
 
 interface RigState {
@@ -29,8 +21,6 @@ interface RigState {
 }
 
 interface SiteState {
-  /** The local day last looked up: most readings fall in it, so the time-zone maths runs once a day. */
-  today: { start: number; end: number } | null;
   outlets: Map<string, OutletState>;
   rigs: Map<string, RigState>;
   pdus: Map<string, boolean>;
@@ -44,21 +34,18 @@ interface SiteState {
  */
 export class LiveState {
   private readonly sites = new Map<string, SiteState>();
+  private readonly days: LocalDays;
 
   constructor(
     private readonly staleAfterMs: number,
-    private readonly timeZoneOf: (site: string) => string = () => 'UTC',
-  ) {}
+    timeZoneOf: (site: string) => string = () => 'UTC',
+  ) {
+    this.days = new LocalDays(timeZoneOf);
+  }
 
   /** Start of the local day holding `ts` at `site`. */
   dayStart(siteId: string, ts: number): number {
-    const site = this.site(siteId);
-    if (site.today && ts >= site.today.start && ts < site.today.end) return site.today.start;
-    const tz = this.timeZoneOf(siteId);
-    const day = { start: localDayStart(ts, tz), end: nextLocalDayStart(ts, tz) };
-    // Cache the day that "now" is in; an old reading's day is computed but not cached over it.
-    if (!site.today || day.start >= site.today.start) site.today = day;
-    return day.start;
+    return this.days.dayStart(siteId, ts);
   }
 
   observe(readings: readonly Reading[]): void {
@@ -83,13 +70,8 @@ export class LiveState {
       if (this.dayStart(f.site, f.ts) !== day) continue;
       const site = this.site(f.site);
       const key = `${f.pdu}/${f.outlet}`;
-      const o = site.outlets.get(key);
-      if (!o) {
-        site.outlets.set(key, { pdu: f.pdu, outlet: f.outlet, rig: null, power_w: 0, ts: f.ts, todayWh: 0, day, register: f.energy_wh, firstRegisterToday: f.energy_wh });
-      } else if (o.day === day && o.firstRegisterToday !== null && f.energy_wh <= o.firstRegisterToday) {
-        o.todayWh += o.firstRegisterToday - f.energy_wh;
-        o.firstRegisterToday = f.energy_wh;
-      }
+      const created = seedToday(site.outlets.get(key), f, day);
+      if (created) site.outlets.set(key, { pdu: f.pdu, outlet: f.outlet, rig: null, ...created });
     }
   }
 
@@ -200,23 +182,15 @@ export class LiveState {
       site.outlets.set(key, newOutlet(r, day));
       return;
     }
-    if (r.ts <= o.ts) return; // late or repeated: the store has it, the live figure moves on
-    if (day !== o.day) {
-      Object.assign(o, newOutlet(r, day));
-      return;
-    }
-    o.todayWh += energySince(o, r);
-    Object.assign(o, { rig: r.rig ?? o.rig, power_w: r.power_w, ts: r.ts });
-    if (r.energy_wh !== undefined) {
-      o.register = r.energy_wh;
-      o.firstRegisterToday ??= r.energy_wh;
-    }
+    const counted = countToday(o, r, day);
+    if (counted === 'new-day') o.rig = r.rig ?? null;
+    else if (counted === 'counted') o.rig = r.rig ?? o.rig;
   }
 
   private site(id: string): SiteState {
     let s = this.sites.get(id);
     if (!s) {
-      s = { today: null, outlets: new Map(), rigs: new Map(), pdus: new Map(), meter: null };
+      s = { outlets: new Map(), rigs: new Map(), pdus: new Map(), meter: null };
       this.sites.set(id, s);
     }
     return s;
@@ -230,17 +204,5 @@ function observeMiner(site: SiteState, r: MinerReading): void {
 }
 
 function newOutlet(r: OutletReading, day: number): OutletState {
-  const register = r.energy_wh ?? null;
-  return { pdu: r.pdu, outlet: r.outlet, rig: r.rig ?? null, power_w: r.power_w, ts: r.ts, todayWh: 0, day, register, firstRegisterToday: register };
-}
-
-/**
- * Energy between the outlet's last reading and this one. From the register when both have one (a
- * register that went down was reset: nothing is counted for that step); else a trapezoid of power,
- * but never across a gap longer than the staleness window would allow the live view to guess.
- */
-function energySince(o: OutletState, r: OutletReading): number {
-  if (o.register !== null && r.energy_wh !== undefined) return Math.max(0, r.energy_wh - o.register);
-  const hours = (r.ts - o.ts) / 3_600_000;
-  return hours <= 0.25 ? ((o.power_w + r.power_w) / 2) * hours : 0;
+  return { pdu: r.pdu, outlet: r.outlet, rig: r.rig ?? null, ...startToday(r, day) };
 }

@@ -1,5 +1,5 @@
 import type { DeviceStatus, OutletReading, Reading } from '../domain/reading.js';
-import { localDayStart, nextLocalDayStart } from '../energy/time.js';
+import { countToday, LocalDays, seedToday, startToday, type TodayEnergy } from '../live/today.js';
 import type { FirstRegister } from '../store/store.js';
 
 /**
@@ -7,25 +7,17 @@ import type { FirstRegister } from '../store/store.js';
  * and each site's meters, kept from readings as they arrive. LiveState keeps power and rigs for the
  * overview; the operations page also needs the volts and amps behind them, per outlet.
  *
- * kWh today per outlet follows the rule of live/state.ts exactly (register deltas, a register that went
- * down counts nothing for that step, else trapezoids no longer than 15 min; the site's local day; seeded
- * once a day from the store's first register), so the sum over a site's outlets equals its `site:frame`.
- * Pure: the clock is passed in.
+ * kWh today per outlet is counted as LiveState counts it (live/today.ts), so the sum over a site's outlets
+ * equals its `site:frame`. Pure: the clock is passed in.
  */
-export interface OutletLive {
+export interface OutletLive extends TodayEnergy {
   site: string;
   pdu: string;
   outlet: number;
   rig: string | null;
-  power_w: number;
   voltage_v: number | null;
   current_a: number | null;
   pf: number | null;
-  ts: number;
-  todayWh: number;
-  day: number;
-  register: number | null;
-  firstRegisterToday: number | null;
 }
 
 export interface PduStatus {
@@ -34,20 +26,20 @@ export interface PduStatus {
   at: number;
 }
 
-const MAX_TRAPEZOID_H = 0.25;
-
 export class OpsTelemetry {
   private readonly outlets = new Map<string, OutletLive>();
   private readonly statuses = new Map<string, PduStatus>();
   private readonly meters = new Map<string, Map<string, { power_w: number; ts: number }>>();
-  private readonly days = new Map<string, { start: number; end: number }>();
+  private readonly days: LocalDays;
   /** Goes up whenever an outlet or a PDU is seen for the first time: the topology may need rebuilding. */
   version = 0;
 
   constructor(
-    private readonly timeZoneOf: (site: string) => string = () => 'UTC',
+    timeZoneOf: (site: string) => string = () => 'UTC',
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.days = new LocalDays(timeZoneOf);
+  }
 
   observe(readings: readonly Reading[]): void {
     for (const r of readings) {
@@ -99,12 +91,7 @@ export class OpsTelemetry {
 
   /** Start of the site's local day holding `ts`. */
   dayStart(site: string, ts: number): number {
-    const cached = this.days.get(site);
-    if (cached && ts >= cached.start && ts < cached.end) return cached.start;
-    const tz = this.timeZoneOf(site);
-    const day = { start: localDayStart(ts, tz), end: nextLocalDayStart(ts, tz) };
-    if (!cached || day.start >= cached.start) this.days.set(site, day);
-    return day.start;
+    return this.days.dayStart(site, ts);
   }
 
   /** Wh counted today by an outlet, 0 when its figures belong to an earlier day. */
@@ -117,13 +104,10 @@ export class OpsTelemetry {
     for (const f of first) {
       if (this.dayStart(f.site, f.ts) !== day) continue;
       const key = `${f.site}/${f.pdu}/${f.outlet}`;
-      const o = this.outlets.get(key);
-      if (!o) {
-        this.outlets.set(key, { ...blank(f.site, f.pdu, f.outlet, f.ts, day), register: f.energy_wh, firstRegisterToday: f.energy_wh });
+      const created = seedToday(this.outlets.get(key), f, day);
+      if (created) {
+        this.outlets.set(key, { site: f.site, pdu: f.pdu, outlet: f.outlet, rig: null, voltage_v: null, current_a: null, pf: null, ...created });
         this.version += 1;
-      } else if (o.day === day && o.firstRegisterToday !== null && f.energy_wh <= o.firstRegisterToday) {
-        o.todayWh += o.firstRegisterToday - f.energy_wh;
-        o.firstRegisterToday = f.energy_wh;
       }
     }
   }
@@ -137,22 +121,10 @@ export class OpsTelemetry {
       this.version += 1;
       return;
     }
-    if (r.ts <= o.ts) return;
-    if (day !== o.day) {
-      Object.assign(o, fresh(r, day));
-      return;
-    }
-    o.todayWh += energySince(o, r);
-    Object.assign(o, electrical(r), { rig: r.rig ?? o.rig });
-    if (r.energy_wh !== undefined) {
-      o.register = r.energy_wh;
-      o.firstRegisterToday ??= r.energy_wh;
-    }
+    const counted = countToday(o, r, day);
+    if (counted === 'late') return;
+    Object.assign(o, electrical(r), { rig: counted === 'new-day' ? (r.rig ?? null) : (r.rig ?? o.rig) });
   }
-}
-
-function blank(site: string, pdu: string, outlet: number, ts: number, day: number): OutletLive {
-  return { site, pdu, outlet, rig: null, power_w: 0, voltage_v: null, current_a: null, pf: null, ts, todayWh: 0, day, register: null, firstRegisterToday: null };
 }
 
 function electrical(r: OutletReading): Pick<OutletLive, 'power_w' | 'voltage_v' | 'current_a' | 'pf' | 'ts'> {
@@ -160,12 +132,5 @@ function electrical(r: OutletReading): Pick<OutletLive, 'power_w' | 'voltage_v' 
 }
 
 function fresh(r: OutletReading, day: number): OutletLive {
-  const register = r.energy_wh ?? null;
-  return { ...blank(r.site, r.pdu, r.outlet, r.ts, day), ...electrical(r), rig: r.rig ?? null, register, firstRegisterToday: register };
-}
-
-function energySince(o: OutletLive, r: OutletReading): number {
-  if (o.register !== null && r.energy_wh !== undefined) return Math.max(0, r.energy_wh - o.register);
-  const hours = (r.ts - o.ts) / 3_600_000;
-  return hours <= MAX_TRAPEZOID_H ? ((o.power_w + r.power_w) / 2) * hours : 0;
+  return { site: r.site, pdu: r.pdu, outlet: r.outlet, rig: r.rig ?? null, ...startToday(r, day), ...electrical(r) };
 }
