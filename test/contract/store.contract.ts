@@ -114,6 +114,23 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
       expect(back.reduce((sum, r) => sum + r.power_w, 0)).toBe(batch.reduce((sum, r) => sum + r.power_w, 0));
     });
 
+    it('reads a range of many readings whole and in time order, however the backend pages it', async () => {
+      const base = T0 + 2 * 86_400_000;
+      // 45,000 readings, 1,000 at each second (ties across series), and 20 miners a second.
+      const batch = Array.from({ length: 45_000 }, (_, i) => outlet('k', `p${i % 40}`, 1 + Math.floor(i / 40) % 25, base + Math.floor(i / 1000) * 1000, i));
+      const miners: MinerReading[] = Array.from({ length: 25_000 }, (_, i) => ({ kind: 'miner', site: 'k', rig: `r${i % 20}`, ts: base + Math.floor(i / 20) * 1000, hashrate_ths: i }));
+      await store.write([...batch, ...miners]);
+      const back = await store.outlets({ site: 'k', from: base, to: base + 3_600_000 });
+      expect(back).toHaveLength(45_000);
+      expect(back.every((r, i) => i === 0 || r.ts >= back[i - 1]!.ts)).toBe(true);
+      expect(new Set(back.map((r) => `${r.pdu}/${r.outlet}/${r.ts}`)).size).toBe(45_000);
+      expect(back.reduce((sum, r) => sum + r.power_w, 0)).toBe(batch.reduce((sum, r) => sum + r.power_w, 0));
+      expect(await store.outlets({ site: 'k', pdu: 'p7', from: base + 10_000, to: base + 40_000 })).toHaveLength(30 * 25);
+      const minersBack = await store.miners({ site: 'k', from: base, to: base + 3_600_000 });
+      expect(minersBack).toHaveLength(25_000);
+      expect(minersBack.reduce((sum, r) => sum + r.hashrate_ths, 0)).toBe(miners.reduce((sum, r) => sum + r.hashrate_ths, 0));
+    });
+
     it('gives each series its readings just outside a range: up to `count` on each side, within reach', async () => {
       const base = T0 + 10 * 86_400_000;
       const at = (s: number) => base + s * 1000;
