@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { energyOf, methodOf, seriesEnergy } from '../../server/src/energy/energy.js';
-import { TrapezoidSum, apportion, toMwh } from '../../server/src/energy/exact.js';
+import { TrapezoidSum, toMwh } from '../../server/src/energy/exact.js';
 
 const H = 3_600_000;
 
@@ -124,10 +124,5 @@ describe('exact arithmetic', () => {
     const mw = new TrapezoidSum(7_200_000);
     mw.add(2 * 1_000_000_000, 3_600_000); // a 1 MW meter for an hour, products beyond 2^53 split in chunks
     expect(mw.rounded()).toBe(1_000_000_000);
-  });
-
-  it('apportions an integer into integer parts that add up', () => {
-    expect(apportion(10, [1, 1, 1])).toEqual([3, 4, 3]);
-    expect(apportion(10_000, [5, 5])).toEqual([5000, 5000]);
   });
 });

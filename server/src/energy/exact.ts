@@ -70,25 +70,7 @@ export class TrapezoidSum {
   }
 }
 
-/** The trapezoid between two power readings in mWh, as a float (for apportioning into intervals only). */
+/** The trapezoid between two power readings in mWh, as a float (for a segment's figure; sums use TrapezoidSum). */
 export function trapezoidMwh(aMw: number, bMw: number, dtMs: number): number {
   return ((aMw + bMw) * dtMs) / HALF_MW_MS_PER_MWH;
-}
-
-/**
- * Splits an integer `total` over parts proportional to `weights` (non-negative, positive sum) so that the parts
- * are integers adding up to exactly `total`: each part is the rounded cumulative share minus the previous one.
- */
-export function apportion(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((s, w) => s + w, 0);
-  const parts: number[] = [];
-  let cumulative = 0;
-  let given = 0;
-  for (const w of weights) {
-    cumulative += w;
-    const upTo = Math.round((total * cumulative) / sum);
-    parts.push(upTo - given);
-    given = upTo;
-  }
-  return parts;
 }

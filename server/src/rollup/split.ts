@@ -13,8 +13,7 @@
  *   straight line, so the whole trapezoid keeps its exact value (p_a + p_b)·(b − a).
  */
 
-/** Half-mW·ms in one mWh, as in energy/exact.ts. */
-export const HALF_MW_MS_PER_MWH = 7_200_000;
+export { HALF_MW_MS_PER_MWH } from '../energy/exact.js';
 /** Half-(GH/s)·ms in one GH·s: hash-work trapezoids of GH/s over ms. */
 export const HALF_GH_MS_PER_GHS = 2000;
 
