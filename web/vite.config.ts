@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-/** Where `vite` (dev) forwards /api and the sockets; the server serves web/dist itself in production. */
+/** Where `vite` (dev) forwards /api and /socket.io; the server serves web/dist itself in production. */
 const devServer = process.env.KILOWATCH_DEV_SERVER ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
@@ -23,8 +23,6 @@ export default defineConfig({
     proxy: {
       '/api': devServer,
       '/socket.io': { target: devServer, ws: true },
-      // The operations page's own socket (OPS_SOCKET_PATH in server/src/live/events.ts).
-      '/ops-socket': { target: devServer, ws: true },
     },
   },
 });

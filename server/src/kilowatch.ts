@@ -19,6 +19,7 @@ import { Ingestor } from './ingest/ingestor.js';
 import { MqttSource, redact } from './ingest/mqtt-source.js';
 import { TopicRouter } from './ingest/router.js';
 import { Spool } from './ingest/spool.js';
+import { OPS_NAMESPACE } from './live/events.js';
 import { LiveHub } from './live/hub.js';
 import { FleetSource } from './fleet/loader.js';
 import { UnassignedDevices } from './fleet/unassigned.js';
@@ -200,7 +201,7 @@ export class Kilowatch {
       this.started.push(() => this.closeHttp());
       this.live.start(this.http, socketAuth(this.auth));
       this.started.push(() => this.live.stop());
-      this.operations.start(this.http, socketAuth(this.auth));
+      this.operations.start(this.live.namespace(OPS_NAMESPACE), socketAuth(this.auth));
       this.started.push(() => this.operations.stop());
       if (this.broker) {
         await this.broker.start();

@@ -10,7 +10,7 @@ import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../server/src/operations/alert-store.js';
 import { AlertService } from '../../server/src/operations/alerts.js';
-import { OPS_SOCKET_PATH, type OpsNodeFrame, type OpsNodeView } from '../../server/src/live/events.js';
+import { OPS_NAMESPACE, type OpsNodeFrame, type OpsNodeView } from '../../server/src/live/events.js';
 import type { AlertRecord } from '../../server/src/operations/contract.js';
 import type { Signal } from '../../server/src/operations/engine.js';
 import { WebhookSender } from '../../server/src/operations/webhook.js';
@@ -187,7 +187,7 @@ describe('alerts through the server: raise, acknowledge, survive a restart, clea
   it('serves the operations socket to logged-in clients only: the watched node once a second', async () => {
     const open = (auth?: { token: string }) =>
       new Promise<{ error?: string; view?: OpsNodeView; frame?: OpsNodeFrame }>((resolve) => {
-        const socket = connectSocket(kw.url, { path: OPS_SOCKET_PATH, transports: ['websocket'], reconnection: false, ...(auth && { auth }) });
+        const socket = connectSocket(`${kw.url}${OPS_NAMESPACE}`, { transports: ['websocket'], reconnection: false, ...(auth && { auth }) });
         socket.on('connect_error', (err) => resolve({ error: err.message }));
         socket.on('connect', () => {
           socket.emit('ops:watch', { node: 'pdu:s/p1' }, (res: { ok: boolean; data: OpsNodeView }) => {

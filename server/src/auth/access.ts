@@ -48,7 +48,7 @@ export const ROUTES: readonly (readonly [method: string, path: string, need: Nee
 export const SOCKET_EVENTS: Readonly<Record<string, Permission>> = {
   subscribe: 'live.read',
   rigs: 'live.read',
-  // On the operations socket (OPS_SOCKET_PATH); connecting needs live.read as on the main one.
+  // On the operations namespace (OPS_NAMESPACE); connecting needs live.read as on the main one.
   'ops:watch': 'live.read',
 };
 

@@ -69,13 +69,14 @@ export interface ClientToServerEvents {
 export const FRAME_INTERVAL_MS = 1000;
 
 // --- Operations page (server/src/operations, docs/operations.md) -----------------------------------
-// Its own socket.io path, so the overview's socket carries none of it: a client sends `ops:watch` with
+// Its own socket.io namespace on the same connection, so the overview's namespace carries none of it: a
+// client of OPS_NAMESPACE sends `ops:watch` with
 // a drill-down node id (`facility`, `site:<s>`, `rack:<s>/<r>`, `pdu:<s>/<p>`, `outlet:<s>/<p>/<n>`),
 // joins that node's room, and gets `ops:node` once a second; every client gets every `alert` change.
 export type { AlertChange, AlertRecord, AlertRule, AlertSeverity, CapacityCheck, CapacityLevel, CurrentSource, HeatCell, OpsChild, OpsFigures, OpsLevel, OpsNodeFrame, OpsNodeView, OpsPathItem, OpsPoint, OutletDetail } from '../operations/contract.js';
 import type { AlertChange as OpsAlertChange, OpsNodeFrame as OpsFrame, OpsNodeView as OpsView } from '../operations/contract.js';
 
-export const OPS_SOCKET_PATH = '/ops-socket';
+export const OPS_NAMESPACE = '/ops';
 
 export interface OpsServerToClientEvents {
   'ops:node': (frame: OpsFrame) => void;

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server, type Socket } from 'socket.io';
+import { Server, type Namespace, type Socket } from 'socket.io';
 import { isId } from '../domain/ids.js';
 import type { DeviceStatus, Reading } from '../domain/reading.js';
 import type { ReadingSink } from '../ingest/ingestor.js';
@@ -47,6 +47,12 @@ export class LiveHub implements ReadingSink {
   }
 
   /** `gate` decides who may connect (authentication); without it everyone may. */
+  /** Another namespace on this server's connections (the operations page's), for a part started after this. */
+  namespace(name: string): Namespace {
+    if (!this.io) throw new Error('live hub is not started');
+    return this.io.of(name);
+  }
+
   start(http: HttpServer, gate?: (socket: Socket, next: (err?: Error) => void) => void): void {
     const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { serveClient: false });
     if (gate) io.use(gate);

@@ -1,13 +1,12 @@
-import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Server, type Socket } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import { loadAsicSpecs } from '../../../simulators/src/models.js';
 import type { DeviceStatus, Reading } from '../domain/reading.js';
 import { NameplateTable, type Nameplate } from '../energy/nameplate.js';
 import type { FleetRegistry } from '../fleet/registry.js';
 import type { ReadingSink } from '../ingest/ingestor.js';
-import { FRAME_INTERVAL_MS, OPS_SOCKET_PATH, type OpsClientToServerEvents, type OpsServerToClientEvents } from '../live/events.js';
+import { FRAME_INTERVAL_MS, type OpsClientToServerEvents, type OpsServerToClientEvents } from '../live/events.js';
 import type { LiveState } from '../live/state.js';
 import type { Store } from '../store/store.js';
 import { AlertStore } from './alert-store.js';
@@ -58,7 +57,7 @@ export class OperationsHub implements ReadingSink {
   private readonly clock: () => number;
   private readonly nameplates: NameplateTable;
   private readonly nameplateCache = new Map<string, Nameplate | null>();
-  private io: Server<OpsClientToServerEvents, OpsServerToClientEvents> | null = null;
+  private io: Namespace<OpsClientToServerEvents, OpsServerToClientEvents> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private topology: { fleet: FleetRegistry; version: number; value: Topology } | null = null;
   private rules: { fleet: FleetRegistry; value: Rules } | null = null;
@@ -85,24 +84,23 @@ export class OperationsHub implements ReadingSink {
     this.telemetry.observeStatus(status);
   }
 
-  /** Opens the alert store and, given an HTTP server, serves the operations socket on it. */
-  start(http?: HttpServer, gate?: (socket: Socket, next: (err?: Error) => void) => void): void {
+  /** Opens the alert store and, given the live server's operations namespace (OPS_NAMESPACE), serves it. */
+  start(ns?: Namespace, gate?: (socket: Socket, next: (err?: Error) => void) => void): void {
     this.startedAt = this.clock();
     this.alertStore.open();
     this.alerts.restore(this.startedAt);
     this.prune(this.startedAt);
     this.webhook?.start();
     this.alerts.onChange((change) => this.io?.emit('alert', change));
-    if (http) this.io = this.serve(http, gate);
+    if (ns) this.io = this.serve(ns as Namespace<OpsClientToServerEvents, OpsServerToClientEvents>, gate);
     this.timer = setInterval(() => this.tick(), FRAME_INTERVAL_MS);
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    // Not io.close(): that would close the shared HTTP server, which the composition root closes itself.
-    this.io?.disconnectSockets(true);
-    this.io?.engine.close();
+    // The namespace's sockets only: the server and its connections belong to LiveHub, stopped after this.
+    this.io?.disconnectSockets();
     this.io = null;
     await this.webhook?.stop();
     this.alertStore.close();
@@ -171,9 +169,7 @@ export class OperationsHub implements ReadingSink {
     return n;
   }
 
-  private serve(http: HttpServer, gate?: (socket: Socket, next: (err?: Error) => void) => void): Server<OpsClientToServerEvents, OpsServerToClientEvents> {
-    // destroyUpgrade off: WebSocket upgrades for the overview's /socket.io path are not ours to close.
-    const io = new Server<OpsClientToServerEvents, OpsServerToClientEvents>(http, { path: OPS_SOCKET_PATH, serveClient: false, destroyUpgrade: false });
+  private serve(io: Namespace<OpsClientToServerEvents, OpsServerToClientEvents>, gate?: (socket: Socket, next: (err?: Error) => void) => void): Namespace<OpsClientToServerEvents, OpsServerToClientEvents> {
     if (gate) io.use(gate);
     io.on('connection', (socket) => {
       socket.on('ops:watch', (req, ack) => {
@@ -191,7 +187,7 @@ export class OperationsHub implements ReadingSink {
   private emitFrames(snap: Snapshot, active: readonly AlertRecord[]): void {
     const io = this.io;
     if (!io) return;
-    const watched = [...io.sockets.adapter.rooms.keys()].filter((room) => room.startsWith(ROOM));
+    const watched = [...io.adapter.rooms.keys()].filter((room) => room.startsWith(ROOM));
     if (watched.length === 0) return;
     const counts = alertCounts(snap, active);
     for (const room of watched) {

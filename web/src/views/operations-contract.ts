@@ -1,7 +1,7 @@
 /**
  * The operations page's contract with the server: the types of its socket events and REST answers, imported
  * from server/src/live/events.ts (which takes them from server/src/operations/contract.ts), never copied.
- * OPS_SOCKET_PATH is a value import on purpose: the page connects where the server listens.
+ * OPS_NAMESPACE is a value import on purpose: the page connects where the server listens.
  */
 export type {
   Ack,
@@ -18,6 +18,6 @@ export type {
   OpsServerToClientEvents,
   OutletDetail,
 } from '../../../server/src/live/events.js';
-export { OPS_SOCKET_PATH } from '../../../server/src/live/events.js';
+export { OPS_NAMESPACE } from '../../../server/src/live/events.js';
 /** Who may acknowledge: the server's own role table (pure), so the button shows exactly for those it allows. */
 export { allows, isRole } from '../../../server/src/auth/roles.js';

@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { ApiError, getJson, isRecord } from '../live/api.js';
 import {
-  OPS_SOCKET_PATH,
+  OPS_NAMESPACE,
   type AlertChange,
   type AlertRecord,
   type OpsClientToServerEvents,
@@ -25,11 +25,11 @@ export interface OpsLink {
 }
 
 /**
- * The operations page's own socket.io connection (same origin, OPS_SOCKET_PATH), open while the page is: it
+ * The operations page's own socket.io namespace (OPS_NAMESPACE, on the overview's connection), open while the page is: it
  * carries the watched node's frames and the alert changes, nothing the other pages need.
  */
 export function connectOps(): OpsLink {
-  const socket: Socket<OpsServerToClientEvents, OpsClientToServerEvents> = io({ path: OPS_SOCKET_PATH });
+  const socket: Socket<OpsServerToClientEvents, OpsClientToServerEvents> = io(OPS_NAMESPACE);
   const frames = new Set<(frame: OpsNodeFrame) => void>();
   const alerts = new Set<(change: AlertChange) => void>();
   const statuses = new Set<(connected: boolean) => void>();

@@ -186,7 +186,7 @@ function alertFeed(view: Layout, link: OpsLink, signal: AbortSignal): { refresh(
  * The operators' page: "what is my load right now, and what needs me?". One node of the drill-down at a time
  * (facility → site → rack → PDU → outlet, named in the hash), its figures, chart, capacity bars, the rack heat
  * map and its children, from the server's `ops:node` frames for that node only; beside them the live alert
- * list with Acknowledge buttons. The page has its own socket (OPS_SOCKET_PATH) while it is open.
+ * list with Acknowledge buttons. The page has its own socket.io namespace (OPS_NAMESPACE) while it is open.
  */
 export function mountOperations(host: HTMLElement, _deps: OperationsDeps): () => void {
   const aborter = new AbortController();
