@@ -209,6 +209,8 @@ describe('alerts through the server: raise, acknowledge, survive a restart, clea
 
   it('is acknowledged by an operator, not by an energy manager, and not from another site with a cookie', async () => {
     const [alert] = await active();
+    // Without credentials: refused, and not written (anyone could flood the log with these).
+    expect((await fetch(`${kw.url}/api/alerts/${alert!.id}/ack`, { method: 'POST' })).status).toBe(401);
     expect((await call('POST', `/api/alerts/${alert!.id}/ack`, tokens.energy_manager!)).status).toBe(403);
     const csrf = await fetch(`${kw.url}/api/alerts/${alert!.id}/ack`, { method: 'POST', headers: { cookie: tokens.cookie!, origin: 'https://evil.example' } });
     expect(csrf.status).toBe(403);
@@ -223,10 +225,16 @@ describe('alerts through the server: raise, acknowledge, survive a restart, clea
     await waitFor(() => hook.got.some((g) => g.body.event === 'alert.acked'), () => JSON.stringify(hook.got.map((g) => g.body.event)), 10_000);
     expect(hook.got.filter((g) => g.body.event === 'alert.acked')).toHaveLength(1);
 
-    // The audit log has every attempt that passed the access gate, with who, which alert and the outcome: the
-    // unknown id, the malformed one, the acknowledgement, and the repeat that changed nothing.
+    // The audit log has every attempt, with who, which alert and the outcome: the energy manager's and the
+    // cross-site one, refused; the unknown id, the malformed one, the acknowledgement, and the repeat.
     const audit = await auditOfAlerts();
     const operator = { actor: 'token:t-operator', role: 'operator', target: '' };
+    const ack = `POST /api/alerts/${alert!.id}/ack`;
+    expect(audit.entries.slice(0, 2)).toEqual([
+      expect.objectContaining({ actor: 'token:t-energy_manager', role: 'energy_manager', action: ack, detail: expect.objectContaining({ status: 403 }) }),
+      expect.objectContaining({ actor: 'admin', role: 'admin', action: ack, detail: expect.objectContaining({ status: 403 }) }),
+    ]);
+    audit.entries.splice(0, 2);
     const which = { alert: alert!.id, rule: 'overload', site: 's', subject: 's › p1 › b1', acked_by: 'token:t-operator', acked_at: acked.acked_at };
     expect(audit.entries).toEqual([
       expect.objectContaining({ ...operator, action: 'POST /api/alerts/999999/ack', detail: expect.objectContaining({ status: 404, alert: 999999, outcome: 'unknown_alert' }) }),

@@ -77,10 +77,11 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   if (deps.trustProxy) app.set('trust proxy', true);
+  // Who read history, reports or exports, and who changed what — and who was refused: in front of the gate, and
+  // written when the answer is sent, by when the gate has said who asked.
+  app.use(auditTrail(deps.audit.log, deps.clock ?? Date.now));
   // Every request passes the access gate; what each route needs is the table in auth/access.ts.
   app.use(accessControl(deps.auth.state));
-  // Who read history, reports or exports, and who changed what: right behind the gate, so it knows who asked.
-  app.use(auditTrail(deps.audit.log, deps.clock ?? Date.now));
   app.use(probes(deps));
   const api = express.Router();
   api.use(express.json({ limit: '16kb' }));

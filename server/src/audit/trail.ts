@@ -6,7 +6,8 @@ import type { AuditLog } from './log.js';
 /**
  * Everything that reads history, reports or exports, or changes users, fleet or rules, or acknowledges an
  * alert, is written to the audit log with who asked, what, and the answer's status (and what the route adds in
- * `res.locals.auditDetail`: an export's hashes, the alert acknowledged); so are logins, failed ones included.
+ * `res.locals.auditDetail`: an export's hashes, the alert acknowledged); so are logins, failed ones included, and
+ * a known user's or token's refused attempts at any of it.
  * Live views are not: an operator's dashboard polling every few seconds is not an audit event.
  */
 const AUDITED: ReadonlySet<Permission> = new Set<Permission>([
@@ -22,6 +23,9 @@ export function auditTrail(log: AuditLog, clock: () => number = Date.now): Reque
     const isLogin = path === '/api/login' || path === '/api/logout';
     if (!isLogin && !(need !== null && need !== 'public' && need !== 'session' && (need === 'admin-only' || AUDITED.has(need)))) return next();
     res.on('finish', () => {
+      // A request without credentials is not an actor: anyone on the network could fill the log with 401s. A
+      // known user or token refused (403: another role's route, a cross-site request) is written.
+      if (!isLogin && !req.principal && res.statusCode === 401) return;
       const loginName = isLogin && typeof req.body?.username === 'string' ? String(req.body.username).slice(0, 64) : null;
       log.append({
         at: clock(),
