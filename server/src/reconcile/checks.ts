@@ -4,7 +4,7 @@
  * difference beyond its tolerance is flagged with a sentence saying what is off. No I/O, no clock.
  * docs/auditing.md gives every definition with a worked example (test/unit/aud-reconcile.test.ts).
  */
-import { energyMwh, integratedMwh, type Figures } from '../rollup/figures.js';
+import { energyMwh, integratedMwh, methodOf, type Figures } from '../rollup/figures.js';
 
 export interface Tolerances {
   /** A device with fewer than this share of its expected readings is flagged (0.99 = 99 %). */
@@ -27,7 +27,21 @@ const REGISTER_STEP_MWH = 1000;
 
 export type DeviceKind = 'pdu' | 'meter' | 'miner';
 
-export interface DeviceCoverage {
+/** What the accounting adjusted or could not bridge, as the API names it. */
+export interface EventCounts {
+  gaps: number;
+  resets: number;
+  spikes_rejected: number;
+  glitches: number;
+  recoveries: number;
+  rollovers: number;
+}
+
+export function eventCounts(f: Readonly<Figures> | null): EventCounts {
+  return { gaps: f?.gaps ?? 0, resets: f?.resets ?? 0, spikes_rejected: f?.spikes ?? 0, glitches: f?.glitches ?? 0, recoveries: f?.recoveries ?? 0, rollovers: f?.rollovers ?? 0 };
+}
+
+export interface DeviceCoverage extends EventCounts {
   kind: DeviceKind;
   id: string;
   in_fleet: boolean;
@@ -42,12 +56,6 @@ export interface DeviceCoverage {
   coverage: number | null;
   /** Time between readings at most 5 min apart / (series expected × range). */
   completeness: number;
-  gaps: number;
-  resets: number;
-  spikes_rejected: number;
-  glitches: number;
-  recoveries: number;
-  rollovers: number;
   flagged: boolean;
   note: string | null;
 }
@@ -121,12 +129,7 @@ function deviceCoverage(d: DeviceFigures, inferred: number | null, siteInterval:
     received,
     coverage,
     completeness: rangeMs > 0 ? covered / (d.series_expected * rangeMs) : 0,
-    gaps: miner ? 0 : (f?.gaps ?? 0),
-    resets: miner ? 0 : (f?.resets ?? 0),
-    spikes_rejected: miner ? 0 : (f?.spikes ?? 0),
-    glitches: miner ? 0 : (f?.glitches ?? 0),
-    recoveries: miner ? 0 : (f?.recoveries ?? 0),
-    rollovers: miner ? 0 : (f?.rollovers ?? 0),
+    ...eventCounts(miner ? null : f),
     flagged: note !== null,
     note,
   };
@@ -183,7 +186,7 @@ export function methodCheck(subject: MethodCheck['subject'], id: string, f: Figu
   return {
     subject,
     id,
-    method: f.register_ms > 0 ? (f.integrated_ms > 0 ? 'mixed' : 'register') : f.integrated_ms > 0 ? 'integrated' : 'none',
+    method: methodOf(f),
     kwh: mwh / 1e6,
     kwh_from_registers: f.register_mwh / 1e6,
     kwh_integrated: integratedMwh(f) / 1e6,

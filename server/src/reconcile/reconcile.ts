@@ -8,7 +8,7 @@ import type { FleetSite } from '../fleet/schema.js';
 import { formatLocal, nextLocalDayStart } from '../energy/time.js';
 import { emptyFigures, type Figures } from '../rollup/figures.js';
 import type { RangeReader } from '../rollup/reader.js';
-import { coverageOf, meterVsIt, methodCheck, NO_FLEET, type DeviceCoverage, type FleetShape, type MeterVsIt, type MethodCheck, type Tolerances } from './checks.js';
+import { coverageOf, eventCounts, meterVsIt, methodCheck, NO_FLEET, type DeviceCoverage, type EventCounts, type FleetShape, type MeterVsIt, type MethodCheck, type Tolerances } from './checks.js';
 import { DEFAULT_ITEMIZE_LIMITS, itemizeEvents, type Itemized, type ItemizeLimits } from './events.js';
 import { collectingSink, groupFigures, groupsOf, sumFigures, type AnsweredFrom, type GroupSource } from './groups.js';
 
@@ -36,15 +36,6 @@ export interface Flag {
   check: 'coverage' | 'energy_method' | 'meter_vs_it';
   subject: string;
   message: string;
-}
-
-export interface EventCounts {
-  gaps: number;
-  resets: number;
-  spikes_rejected: number;
-  glitches: number;
-  recoveries: number;
-  rollovers: number;
 }
 
 export interface Reconciliation {
@@ -94,7 +85,7 @@ export function buildReconciliation(input: ReconcileInput): Reconciliation {
     tolerances: tol,
     summary: { devices: coverage.length, devices_flagged: coverage.filter((c) => c.flagged).length, flags: flags.length, ok: flags.length === 0 },
     coverage,
-    events: { outlets: countsOf(site), meters: countsOf(meterTotal), ...input.itemized },
+    events: { outlets: eventCounts(site), meters: eventCounts(meterTotal), ...input.itemized },
     energy_methods: methods,
     meter_vs_it: { ...total, days },
     flags,
@@ -149,11 +140,6 @@ export function localDays(from: number, to: number, tz: string): Array<{ start: 
   }
   return spans;
 }
-
-function countsOf(f: Figures | null): EventCounts {
-  return { gaps: f?.gaps ?? 0, resets: f?.resets ?? 0, spikes_rejected: f?.spikes ?? 0, glitches: f?.glitches ?? 0, recoveries: f?.recoveries ?? 0, rollovers: f?.rollovers ?? 0 };
-}
-
 
 function byKey(a: [string, unknown], b: [string, unknown]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;

@@ -77,6 +77,12 @@ export function integratedMwh(f: Readonly<Figures>): number {
   return roundExact(f.integrated, HALF_MW_MS_PER_MWH);
 }
 
+/** `register` when every counted ms came from registers, `integrated` when all from power, else `mixed`. */
+export function methodOf(f: Readonly<Figures>): 'register' | 'integrated' | 'mixed' | 'none' {
+  if (f.register_ms > 0) return f.integrated_ms > 0 ? 'mixed' : 'register';
+  return f.integrated_ms > 0 ? 'integrated' : 'none';
+}
+
 /** Hash-work in GH·s (a float of the exact value, for ratios). */
 export function hashGhs(f: Readonly<Figures>): number {
   return f.hash.whole + f.hash.frac / HALF_GH_MS_PER_GHS;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { mwhToKwh } from '../../energy/exact.js';
 import { utcSites, type SiteDirectory } from '../../energy/sites.js';
 import { formatLocal, instantOfWall, nextLocalDayStart, nextLocalMonthStart } from '../../energy/time.js';
-import { energyMwh, integratedMwh, type Figures } from '../../rollup/figures.js';
+import { energyMwh, integratedMwh, methodOf, type Figures } from '../../rollup/figures.js';
 import { RangeReader, RollupBacklogError, type EnergyScope, type RangeEnergy } from '../../rollup/reader.js';
 import type { Store } from '../../store/store.js';
 import { HttpError, id, instant, parseQuery } from '../params.js';
@@ -165,10 +165,4 @@ function detailAnswer(e: RangeEnergy) {
 
 function completeness(f: Figures): number {
   return f.series_ms > 0 ? f.covered_ms / f.series_ms : 0;
-}
-
-/** `register` when every counted ms came from registers, `integrated` when all from power, else `mixed`. */
-function methodOf(f: Figures): 'register' | 'integrated' | 'mixed' | 'none' {
-  if (f.register_ms > 0) return f.integrated_ms > 0 ? 'mixed' : 'register';
-  return f.integrated_ms > 0 ? 'integrated' : 'none';
 }
