@@ -14,6 +14,7 @@ import type { FaultEvent, FaultRequest } from './faults/types.js';
 import { runFleet, type Fleet, type Gateway, type SimMessage } from './fleet.js';
 import type { AsicModel } from './models.js';
 import { connectGateways, describeError } from './mqtt/clients.js';
+import { FaultReporter } from './faults/reporter.js';
 import { PublishTracker } from './mqtt/tracker.js';
 import { seedFor } from './prng.js';
 import { RUN_LIMITS } from './run.js';
@@ -156,7 +157,7 @@ class HistoryRun {
   private ticks = 0;
   private simulatedTs: number;
   private lastProgressAt = this.startedAt;
-  private faultsReported = 0;
+  private readonly faults: FaultReporter;
   private readonly aborted: Promise<void>;
 
   constructor(
@@ -166,6 +167,7 @@ class HistoryRun {
     private readonly opts: HistoryOptions,
   ) {
     this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.faults = new FaultReporter(fleet, opts.onFault, (err) => tracker.recordError(err));
     this.totalTicks = Math.ceil((opts.to - opts.from) / opts.intervalMs);
     this.simulatedTs = opts.from;
     const signal = opts.signal;
@@ -182,12 +184,12 @@ class HistoryRun {
       if (!(await this.publishAll(this.fleet.tick(ts)))) break;
       this.ticks++;
       this.simulatedTs = ts;
-      this.reportFaults();
+      this.faults.report();
       if (Date.now() - this.lastProgressAt >= (this.opts.progressEveryMs ?? 1000)) this.progress();
     }
     // Whatever faults still hold back goes out last, as the device would send it.
     await this.publishAll(this.fleet.flush(), true);
-    this.reportFaults();
+    this.faults.report();
     const drained = await this.tracker.drain(this.opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
     const snapshot = this.tracker.snapshot();
     return {
@@ -218,17 +220,6 @@ class HistoryRun {
    */
   private clientFor(message: SimMessage): MqttClient {
     return this.clients[seedFor(0, message.route ?? message.topic) % this.clients.length] as MqttClient;
-  }
-
-  private reportFaults(): void {
-    const events = this.fleet.faultEvents();
-    for (; this.faultsReported < events.length; this.faultsReported++) {
-      try {
-        this.opts.onFault?.(events[this.faultsReported] as FaultEvent);
-      } catch (err) {
-        this.tracker.recordError(err);
-      }
-    }
   }
 
   private progress(): void {

@@ -9,6 +9,7 @@ import type { FaultEvent, FaultRequest } from './faults/types.js';
 import { runFleet, type Fleet, type SimMessage } from './fleet.js';
 import type { AsicModel } from './models.js';
 import { connectGateways, describeError } from './mqtt/clients.js';
+import { FaultReporter } from './faults/reporter.js';
 import { PublishTracker } from './mqtt/tracker.js';
 import { Ticker } from './schedule.js';
 import { computeStats, type RunCounts, type SimStats } from './stats.js';
@@ -115,13 +116,14 @@ class RunningSimulation implements Simulation {
   private stoppedAt: number | undefined;
   private endTimer: NodeJS.Timeout | undefined;
   private maxPending = MIN_MAX_PENDING;
-  private faultsReported = 0;
+  private readonly faults: FaultReporter;
 
   constructor(
     readonly fleet: Fleet,
     private readonly opts: SimulationOptions,
   ) {
     this.tracker = new PublishTracker(opts.onPublished);
+    this.faults = new FaultReporter(fleet, opts.onFault, (err) => this.tracker.recordError(err));
     this.ticker = new Ticker(opts.intervalMs, (ts) => this.onTick(ts));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -196,19 +198,8 @@ class RunningSimulation implements Simulation {
     } catch (err) {
       this.tracker.recordError(err);
     }
-    this.reportFaults();
+    this.faults.report();
     this.progress();
-  }
-
-  private reportFaults(): void {
-    const events = this.fleet.faultEvents();
-    for (; this.faultsReported < events.length; this.faultsReported++) {
-      try {
-        this.opts.onFault?.(events[this.faultsReported] as FaultEvent);
-      } catch (err) {
-        this.tracker.recordError(err);
-      }
-    }
   }
 
   /** Readings are counted; status messages are retained (unless they say otherwise) and not counted. */
@@ -224,7 +215,7 @@ class RunningSimulation implements Simulation {
     try {
       // Readings a fault still holds back (late, reorder) go out before the end, as the device would send them.
       for (const message of this.fleet.flush()) this.publish(message, false);
-      this.reportFaults();
+      this.faults.report();
       const drainMs = this.opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
       const drained = await this.tracker.drain(drainMs);
       this.announceOffline();
