@@ -101,10 +101,12 @@ export class Kilowatch {
     });
     this.live = new LiveHub(this.store, log.child({ part: 'live' }), config.STALE_AFTER_MS, (site) => this.fleet.current.timeZoneOf(site));
     this.operations = new OperationsHub({
-      store: this.store, live: this.live.state, fleet: () => this.fleet.current, dataDir: config.DATA_DIR, staleMs: config.STALE_AFTER_MS,
+      live: this.live.state, fleet: () => this.fleet.current, dataDir: config.DATA_DIR, staleMs: config.STALE_AFTER_MS,
       webhook: { url: config.ALERT_WEBHOOK_URL, attempts: config.ALERT_WEBHOOK_ATTEMPTS, secret: config.ALERT_WEBHOOK_SECRET },
       retentionDays: config.ALERT_RETENTION_DAYS, log: log.child({ part: 'operations' }),
     });
+    // One read of each site's first registers a day, for both views' kWh today.
+    this.live.onSeed((first, day) => this.operations.seedToday(first, day));
     const router = new TopicRouter(
       createDialects({ ...readDialectOptions(config.DIALECT_OPTIONS_FILE), topicRoot: config.MQTT_TOPIC_ROOT, subscribe: config.DIALECTS }),
       config.MAX_PAYLOAD_BYTES,

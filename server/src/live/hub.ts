@@ -4,7 +4,7 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import { isId } from '../domain/ids.js';
 import type { DeviceStatus, Reading } from '../domain/reading.js';
 import type { ReadingSink } from '../ingest/ingestor.js';
-import type { Store } from '../store/store.js';
+import type { FirstRegister, Store } from '../store/store.js';
 import { FRAME_INTERVAL_MS, type ClientToServerEvents, type ServerToClientEvents } from './events.js';
 import { LiveState } from './state.js';
 
@@ -23,6 +23,8 @@ export class LiveHub implements ReadingSink {
   private readonly seeded = new Map<string, number>();
   private readonly retrySeedAt = new Map<string, number>();
   private seeding = false;
+  /** Other views counting kWh today (the operations page), given the same first registers. */
+  private readonly seedListeners: Array<(first: readonly FirstRegister[], day: number) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -46,13 +48,18 @@ export class LiveHub implements ReadingSink {
     return this.io?.engine.clientsCount ?? 0;
   }
 
-  /** `gate` decides who may connect (authentication); without it everyone may. */
   /** Another namespace on this server's connections (the operations page's), for a part started after this. */
   namespace(name: string): Namespace {
     if (!this.io) throw new Error('live hub is not started');
     return this.io.of(name);
   }
 
+  /** Hands every site's first registers of the day, once read from the store, to `listener` too. */
+  onSeed(listener: (first: readonly FirstRegister[], day: number) => void): void {
+    this.seedListeners.push(listener);
+  }
+
+  /** `gate` decides who may connect (authentication); without it everyone may. */
   start(http: HttpServer, gate?: (socket: Socket, next: (err?: Error) => void) => void): void {
     const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { serveClient: false });
     if (gate) io.use(gate);
@@ -101,7 +108,9 @@ export class LiveHub implements ReadingSink {
         const day = this.state.dayStart(site, now);
         if (this.seeded.get(site) === day || now < (this.retrySeedAt.get(site) ?? 0)) continue;
         try {
-          this.state.seedToday(await this.store.firstRegisters({ site, from: day, to: now + 1 }), day);
+          const first = await this.store.firstRegisters({ site, from: day, to: now + 1 });
+          this.state.seedToday(first, day);
+          for (const listener of this.seedListeners) listener(first, day);
           this.seeded.set(site, day);
         } catch (err) {
           this.retrySeedAt.set(site, now + 30_000); // the store is down: try again later, not every tick

@@ -8,7 +8,7 @@ import type { FleetRegistry } from '../fleet/registry.js';
 import type { ReadingSink } from '../ingest/ingestor.js';
 import { FRAME_INTERVAL_MS, type OpsClientToServerEvents, type OpsServerToClientEvents } from '../live/events.js';
 import type { LiveState } from '../live/state.js';
-import type { Store } from '../store/store.js';
+import type { FirstRegister } from '../store/store.js';
 import { AlertStore } from './alert-store.js';
 import { AlertService } from './alerts.js';
 import type { AlertRecord, OpsNodeView } from './contract.js';
@@ -22,8 +22,6 @@ import { Topology } from './topology.js';
 import { WebhookSender } from './webhook.js';
 
 export interface OperationsOptions {
-  /** For kWh today: the first register of each outlet since the local midnight, once a day. */
-  store: Pick<Store, 'firstRegisters'>;
   live: Pick<LiveState, 'rigs'>;
   fleet: () => FleetRegistry;
   dataDir: string;
@@ -44,7 +42,7 @@ const DAY_MS = 86_400_000;
 /**
  * The operations part: keeps the outlets' electrical figures, builds a snapshot of the whole facility once a
  * second (figures per drill-down node, capacity checks), runs the alert rules on it, and pushes each watched
- * node's frame to its room and every alert change to every client, on its own socket.io path. Lifecycle:
+ * node's frame to its room and every alert change to every client, on the live server's /ops namespace. Lifecycle:
  * the constructor only assigns; start() opens alerts.db, takes over active alerts and starts ticking;
  * stop() undoes it in reverse.
  */
@@ -64,8 +62,6 @@ export class OperationsHub implements ReadingSink {
   private snapshot: Snapshot | null = null;
   private startedAt = 0;
   private prunedAt = 0;
-  private readonly seeded = new Map<string, number>();
-  private seeding = false;
 
   constructor(private readonly o: OperationsOptions) {
     this.clock = o.clock ?? Date.now;
@@ -109,7 +105,6 @@ export class OperationsHub implements ReadingSink {
   /** One tick: snapshot, alert rules, history, frames. Public for tests, which pass their own clock. */
   tick(now = this.clock()): void {
     try {
-      void this.seedToday(now);
       const snap = this.refresh(now);
       this.alerts.step(detect(snap, this.currentRules(), this.alerts.tracked()), now);
       this.history.record(now, historyValues(snap));
@@ -202,24 +197,9 @@ export class OperationsHub implements ReadingSink {
     if (removed > 0) this.o.log.info({ removed, retention_days: this.o.retentionDays }, 'pruned old cleared alerts');
   }
 
-  /** As LiveHub does for the overview: once a local day per site, the energy used before this process saw it. */
-  private async seedToday(now: number): Promise<void> {
-    if (this.seeding) return;
-    this.seeding = true;
-    try {
-      for (const site of this.telemetry.sites()) {
-        const day = this.telemetry.dayStart(site, now);
-        if ((this.seeded.get(site) ?? -Infinity) >= day) continue;
-        this.seeded.set(site, day); // once, even on failure: kWh today then counts from now, as the log says
-        try {
-          this.telemetry.seedToday(await this.o.store.firstRegisters({ site, from: day, to: now + 1 }), day);
-        } catch (err) {
-          this.o.log.warn({ site, err: (err as Error).message }, "operations: could not read today's first registers; kWh today counts from now");
-        }
-      }
-    } finally {
-      this.seeding = false;
-    }
+  /** The first registers of a site's day, as LiveHub reads them once for both views: kWh today before this process. */
+  seedToday(first: readonly FirstRegister[], day: number): void {
+    this.telemetry.seedToday(first, day);
   }
 }
 
