@@ -73,6 +73,18 @@ describe('LiveState', () => {
     expect(live.rigs('unknown', T)).toEqual([]);
   });
 
+  it('adds up the facility meters that report now (a site fed through two transformers)', () => {
+    const live = new LiveState(30_000);
+    const T = Date.UTC(2026, 0, 15, 12);
+    live.observe([
+      { kind: 'outlet', site: 's', pdu: 'p', outlet: 1, ts: T, power_w: 4000 },
+      { kind: 'meter', site: 's', meter: 'm1', ts: T, power_w: 3000 },
+      { kind: 'meter', site: 's', meter: 'm2', ts: T, power_w: 2000 },
+      { kind: 'meter', site: 's', meter: 'm3', ts: T - 60_000, power_w: 9000 }, // stale: left out
+    ]);
+    expect(live.frame('s', T + 1000)).toMatchObject({ meter_power_w: 5000, pue: 1.25 });
+  });
+
   it("follows the site's local day, not UTC's", () => {
     // New York is UTC−5 in January: the local day starts at 05:00 UTC.
     const live = new LiveState(30_000, (site) => (site === 'ny' ? 'America/New_York' : 'UTC'));

@@ -24,7 +24,8 @@ interface SiteState {
   outlets: Map<string, OutletState>;
   rigs: Map<string, RigState>;
   pdus: Map<string, boolean>;
-  meter: { power_w: number; ts: number } | null;
+  /** Each facility meter's latest power: a site fed through two transformers has two. */
+  meters: Map<string, { power_w: number; ts: number }>;
 }
 
 /**
@@ -53,7 +54,10 @@ export class LiveState {
       const site = this.site(r.site);
       if (r.kind === 'outlet') this.observeOutlet(site, r);
       else if (r.kind === 'miner') observeMiner(site, r);
-      else if (!site.meter || r.ts >= site.meter.ts) site.meter = { power_w: r.power_w, ts: r.ts };
+      else {
+        const m = site.meters.get(r.meter);
+        if (!m || r.ts >= m.ts) site.meters.set(r.meter, { power_w: r.power_w, ts: r.ts });
+      }
     }
   }
 
@@ -103,7 +107,9 @@ export class LiveState {
     }
     const rigIds = new Set([...site.rigs.keys(), ...poweredRigs.keys(), ...[...site.outlets.values()].flatMap((o) => (o.rig ? [o.rig] : []))]);
     for (const rig of rigIds) if (this.rigOnline(site, rig, poweredRigs, now)) online += 1;
-    const meterPower = site.meter && fresh(site.meter.ts) ? site.meter.power_w : null;
+    // Σ of the meters reporting now; null when none does (as the operations page sums them).
+    let meterPower: number | null = null;
+    for (const m of site.meters.values()) if (fresh(m.ts)) meterPower = (meterPower ?? 0) + m.power_w;
     const pdus = this.pduCounts(site, now);
     return {
       site: siteId,
@@ -190,7 +196,7 @@ export class LiveState {
   private site(id: string): SiteState {
     let s = this.sites.get(id);
     if (!s) {
-      s = { outlets: new Map(), rigs: new Map(), pdus: new Map(), meter: null };
+      s = { outlets: new Map(), rigs: new Map(), pdus: new Map(), meters: new Map() };
       this.sites.set(id, s);
     }
     return s;
