@@ -141,8 +141,7 @@ export class SqliteStore implements Store {
   }
 
   async outletsAround(q: AroundQuery): Promise<OutletReading[]> {
-    const rows = this.around('pdu_outlet', ['site', 'pdu', 'outlet', 'rig'], q).filter((row) => (q.pdu === undefined || row.pdu === q.pdu) && (q.rig === undefined || row.rig === q.rig));
-    return this.toOutlets(rows);
+    return this.toOutlets(this.around('pdu_outlet', ['site', 'pdu', 'outlet', 'rig'], q));
   }
 
   async metersAround(q: AroundQuery): Promise<MeterReading[]> {
@@ -187,6 +186,8 @@ export class SqliteStore implements Store {
     const out: Row[] = [];
     const site = q.site === undefined ? {} : { site: q.site };
     for (let series = first.get(site) as Row | undefined; series; series = next.get({ ...series, ...site }) as Row | undefined) {
+      // A rig's or PDU's context: the other series of the site are skipped before their readings are read.
+      if ((q.pdu !== undefined && key.includes('pdu') && series.pdu !== q.pdu) || (q.rig !== undefined && key.includes('rig') && series.rig !== q.rig)) continue;
       const p = { ...series, from: q.from, to: q.to, within: q.withinMs, count: q.count };
       out.push(...(before.all(p) as Row[]), ...(after.all(p) as Row[]));
     }
