@@ -21,6 +21,8 @@ import { button, errorText, panel } from './audit-table.js';
 export interface ReplayPanel {
   readonly root: HTMLElement;
   load(q: ReplayQuery, tz: string, speed: ReplaySpeed | null): Promise<void>;
+  /** The speed chosen (or loaded with). */
+  speed(): ReplaySpeed;
   destroy(): void;
 }
 
@@ -106,6 +108,7 @@ export function createReplayPanel(): ReplayPanel {
 
   return {
     root,
+    speed: () => speed,
     async load(q, siteTz, wanted) {
       aborter?.abort();
       aborter = new AbortController();

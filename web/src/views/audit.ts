@@ -89,6 +89,7 @@ export function mountAudit(host: HTMLElement, route: AuditRoute): () => void {
     bar.to.value = toLocalInput(to, tz);
   }
 
+  let firstLoad = true;
   async function load(month?: string): Promise<void> {
     const site = current();
     if (!site) return;
@@ -102,10 +103,13 @@ export function mountAudit(host: HTMLElement, route: AuditRoute): () => void {
     const [kind, id] = bar.scope.value.split(':', 2) as [string, string | undefined];
     const q = { site: site.id, from, to, ...(kind === 'pdu' && id && { pdu: id }), ...(kind === 'rig' && id && { rig: id }) };
     const reportMonth = month ?? formatLocal(from, site.tz).slice(0, 7);
-    history.replaceState(null, '', auditHash({ site: site.id, from, to, month: reportMonth, speed: route.speed }));
+    // The address's speed for the first load; after that, the one picked on the page.
+    const speed = firstLoad ? route.speed : replay.speed();
+    firstLoad = false;
+    history.replaceState(null, '', auditHash({ site: site.id, from, to, month: reportMonth, speed }));
     exportsPanel.select({ site: site.id, from, to });
     report.select(site.id, reportMonth, true);
-    await Promise.all([replay.load(q, site.tz, route.speed), reconcile.load({ site: site.id, from, to }, site.tz)]);
+    await Promise.all([replay.load(q, site.tz, speed), reconcile.load({ site: site.id, from, to }, site.tz)]);
     await log.refresh();
   }
 
