@@ -29,6 +29,8 @@ export class FleetRegistry implements SeriesSettings {
    */
   private readonly statusTargets = new Map<string, { site: string; pdu: string } | null>();
   private readonly outlets = new Map<string, OutletInfo>();
+  /** `site/rig` → the outlet the rig is on. */
+  private readonly rigOutlets = new Map<string, OutletInfo>();
   private readonly sitesById = new Map<string, FleetSite>();
   /** `site/pdu/outlet`, `site/pdu/*` (the PDU's default) and `site/meter:<id>` → accounting options. */
   private readonly seriesOptions = new Map<string, Partial<SeriesOptions>>();
@@ -39,7 +41,11 @@ export class FleetRegistry implements SeriesSettings {
       this.sitesById.set(site.id, site);
       for (const rack of site.racks)
         for (const pdu of rack.pdus)
-          for (const o of pdu.outlets) this.outlets.set(`${site.id}/${pdu.id}/${o.outlet}`, { site: site.id, rack: rack.id, pdu, outlet: o.outlet, rig: o.rig, model: o.model, address: o.address });
+          for (const o of pdu.outlets) {
+            const info: OutletInfo = { site: site.id, rack: rack.id, pdu, outlet: o.outlet, rig: o.rig, model: o.model, address: o.address };
+            this.outlets.set(`${site.id}/${pdu.id}/${o.outlet}`, info);
+            if (o.rig) this.rigOutlets.set(`${site.id}/${o.rig}`, info);
+          }
       this.indexSeriesOptions(site);
     }
     for (const b of fleet.bindings) {
@@ -83,6 +89,11 @@ export class FleetRegistry implements SeriesSettings {
 
   outlet(site: string, pdu: string, outlet: number): OutletInfo | undefined {
     return this.outlets.get(`${site}/${pdu}/${outlet}`);
+  }
+
+  /** The outlet the fleet file puts a rig on. */
+  rigOutlet(site: string, rig: string): OutletInfo | undefined {
+    return this.rigOutlets.get(`${site}/${rig}`);
   }
 
   allOutlets(): IterableIterator<OutletInfo> {

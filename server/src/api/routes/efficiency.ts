@@ -4,6 +4,7 @@ import { efficiencyReport, type RigTags } from '../../energy/efficiency.js';
 import { NameplateTable } from '../../energy/nameplate.js';
 import type { FleetRegistry } from '../../fleet/registry.js';
 import { groupFigures, type GroupSource } from '../../reconcile/groups.js';
+import type { Figures } from '../../rollup/figures.js';
 import { RollupBacklogError } from '../../rollup/reader.js';
 import type { Store } from '../../store/store.js';
 import { HttpError, id, parseQuery, range } from '../params.js';
@@ -34,8 +35,7 @@ export function efficiencyRouter(deps: EfficiencyRouteDeps): Router {
     const figures = await groupFigures(deps, q.site, q.from, q.to).catch((err: unknown) => {
       throw err instanceof RollupBacklogError ? new HttpError(503, err.message) : err;
     });
-    const rigs = [...figures.groups.keys()].filter((k) => k.startsWith('rig/')).map((k) => k.slice(4));
-    const tags = await rigTags(deps.store, q.site, q.from, q.to, rigs, deps.fleet?.());
+    const tags = await rigTags(deps.store, q.site, q.from, q.to, figures.groups, deps.fleet?.());
     const report = efficiencyReport({ groups: figures.groups, range: { from: q.from, to: q.to }, nameplates, tagsOf: (rig) => tags.get(rig) ?? { pdu: null, model: null } });
     res.json({
       site: q.site,
@@ -51,19 +51,26 @@ export function efficiencyRouter(deps: EfficiencyRouteDeps): Router {
 
 /**
  * Each rig's PDU (from its outlet readings) and the model its miner reported last. Rollups do not hold them;
- * the newest readings in the range do, so the search widens from the last minutes only while rigs remain unknown.
+ * the newest readings in the range do, so the search reads further back, a slice at a time, only while a rig
+ * that has outlet readings lacks its PDU or one that has miner readings lacks its model (a miner that reports
+ * no model would otherwise send every request 31 days back). What readings do not say, the fleet file does.
  */
-async function rigTags(store: Store, site: string, from: number, to: number, rigs: readonly string[], fleet: FleetRegistry | undefined): Promise<Map<string, RigTags>> {
+async function rigTags(store: Store, site: string, from: number, to: number, groups: ReadonlyMap<string, Figures>, fleet: FleetRegistry | undefined): Promise<Map<string, RigTags>> {
+  const rigs = [...groups].filter(([key]) => key.startsWith('rig/')).map(([key, f]) => ({ rig: key.slice(4), outlets: f.series_ms > 0, miners: f.miner_samples > 0 }));
   const pdus = new Map<string, string>();
   const models = new Map<string, string>();
+  const known = (rig: string) => fleet?.rigOutlet(site, rig);
+  const missing = () => rigs.some((r) => (r.outlets && !pdus.has(r.rig) && !known(r.rig)) || (r.miners && !models.has(r.rig) && !known(r.rig)?.model));
+  let end = to;
   for (const span of TAG_WINDOWS_MS) {
-    const a = Math.max(from, to - span);
-    const [outlets, miners] = await Promise.all([store.outlets({ site, from: a, to, energyOnly: true }), store.miners({ site, from: a, to })]);
-    for (const o of outlets.sort((x, y) => x.ts - y.ts)) if (o.rig !== undefined) pdus.set(o.rig, o.pdu);
-    for (const m of miners.sort((x, y) => x.ts - y.ts)) if (m.model !== undefined && m.model !== '') models.set(m.rig, m.model);
-    if (a === from || rigs.every((r) => pdus.has(r) && models.has(r))) break;
+    const start = Math.max(from, to - span);
+    if (start >= end) continue;
+    const [outlets, miners] = await Promise.all([store.outlets({ site, from: start, to: end, energyOnly: true }), store.miners({ site, from: start, to: end })]);
+    // Newest first: a slice further back only fills in what the newer ones did not say.
+    for (const o of outlets.sort((x, y) => y.ts - x.ts)) if (o.rig !== undefined && !pdus.has(o.rig)) pdus.set(o.rig, o.pdu);
+    for (const m of miners.sort((x, y) => y.ts - x.ts)) if (m.model !== undefined && m.model !== '' && !models.has(m.rig)) models.set(m.rig, m.model);
+    end = start;
+    if (start === from || !missing()) break;
   }
-  const known = new Map<string, { pdu: string; model: string | undefined }>();
-  for (const o of fleet?.allOutlets() ?? []) if (o.site === site && o.rig) known.set(o.rig, { pdu: o.pdu.id, model: o.model });
-  return new Map(rigs.map((rig) => [rig, { pdu: pdus.get(rig) ?? known.get(rig)?.pdu ?? null, model: models.get(rig) ?? known.get(rig)?.model ?? null }]));
+  return new Map(rigs.map(({ rig }) => [rig, { pdu: pdus.get(rig) ?? known(rig)?.pdu.id ?? null, model: models.get(rig) ?? known(rig)?.model ?? null }]));
 }
