@@ -120,6 +120,19 @@ describe('GET /api/energy: rollups built from ingested data, late data included'
     expect(Math.abs(periods[1]!.kwh + periods[2]!.kwh - month.kwh)).toBeLessThanOrEqual(0.000_001);
   });
 
+  it('answers 503 with the reason while the rollups of a long range are still being computed', async () => {
+    // Ten months of minutes marked to be recomputed, as after a fleet-file change of register widths. They lie
+    // ahead of now, which the worker leaves for later, so the marks stay while the questions are asked.
+    const from = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 86_400_000;
+    const to = from + 300 * 86_400_000;
+    kw.app.rollups.ledger.markDirty(SITE, from, to);
+    for (const path of ['energy', 'efficiency']) {
+      const res = await fetch(`${kw.url}/api/${path}?site=${SITE}&from=${from}&to=${to}`);
+      expect(res.status, path).toBe(503);
+      expect(((await res.json()) as { error: string }).error, path).toMatch(/still being computed/);
+    }
+  });
+
   it('says what is wrong with the question', async () => {
     for (const q of ['day=2024-11-03&from=1&to=2', 'from=2&to=1', 'month=2024-13-01', 'from=0&to=40000000000', 'from=0&to=3000000000&source=raw', 'day=2024-11-03&rig=a&pdu=b', 'day=2024-11-03&tz=Mars/Olympus']) {
       const res = await fetch(`${kw.url}/api/energy?site=${SITE}&${q}`);

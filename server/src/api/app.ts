@@ -9,6 +9,7 @@ import { accessControl, type AuthState } from '../auth/middleware.js';
 import type { FleetRegistry } from '../fleet/registry.js';
 import type { UnassignedDevices } from '../fleet/unassigned.js';
 import type { LiveState } from '../live/state.js';
+import { RollupBacklogError } from '../rollup/reader.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './params.js';
 import { comparisonRouter } from './routes/comparison.js';
@@ -139,6 +140,11 @@ function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (err instanceof HttpError) {
       res.status(err.status).json({ error: err.message });
+      return;
+    }
+    // Rollups still being built for the range asked: every answer that reads them says so, with the reason.
+    if (err instanceof RollupBacklogError) {
+      res.status(503).json({ error: err.message });
       return;
     }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;

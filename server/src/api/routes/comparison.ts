@@ -6,7 +6,7 @@ import { compareSites, MAX_SITES, totalsOf, TooManySitesError, type ComparisonDe
 import type { ComparisonAnswer, DailyAnswer } from '../../comparison/types.js';
 import type { SiteDirectory } from '../../energy/sites.js';
 import type { FleetRegistry } from '../../fleet/registry.js';
-import { RangeReader, RollupBacklogError } from '../../rollup/reader.js';
+import { RangeReader } from '../../rollup/reader.js';
 import type { Store } from '../../store/store.js';
 import { HttpError, id, parseQuery } from '../params.js';
 
@@ -100,7 +100,6 @@ async function run(service: ComparisonDeps, q: Query) {
   } catch (err) {
     if (err instanceof PeriodError) throw new HttpError(400, `period: ${err.message}`);
     if (err instanceof TooManySitesError) throw new HttpError(400, `sites: ${err.message}`);
-    if (err instanceof RollupBacklogError) throw new HttpError(503, err.message);
     throw err;
   }
 }

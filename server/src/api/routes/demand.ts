@@ -4,8 +4,8 @@ import { demandOfGrid } from '../../comparison/demand.js';
 import { loadGrid } from '../../comparison/source.js';
 import { utcSites } from '../../energy/sites.js';
 import { isTimeZone } from '../../energy/time.js';
-import { RangeReader, RollupBacklogError } from '../../rollup/reader.js';
-import { HttpError, id, parseQuery, range } from '../params.js';
+import { RangeReader } from '../../rollup/reader.js';
+import { id, parseQuery, range } from '../params.js';
 import type { EnergyRouteDeps } from './energy.js';
 
 /** An IANA time zone name this runtime knows, e.g. `America/New_York`. */
@@ -26,9 +26,7 @@ export function demandRouter(deps: EnergyRouteDeps): Router {
   router.get('/demand', async (req, res) => {
     const q = parseQuery(query, req.query);
     const tz = q.tz ?? sites.timeZoneOf(q.site);
-    const grid = await loadGrid(src, q.site, tz, q.from, q.from, q.to).catch((err: unknown) => {
-      throw err instanceof RollupBacklogError ? new HttpError(503, err.message) : err;
-    });
+    const grid = await loadGrid(src, q.site, tz, q.from, q.from, q.to);
     const useMeter = q.source === 'meter' || (q.source === 'auto' && grid.quarters.some((x) => x.meter.series > 0));
     const report = demandOfGrid(grid, useMeter ? 'meter' : 'it');
     res.json({

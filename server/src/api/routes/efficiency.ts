@@ -5,9 +5,8 @@ import { NameplateTable } from '../../energy/nameplate.js';
 import type { FleetRegistry } from '../../fleet/registry.js';
 import { groupFigures, type GroupSource } from '../../reconcile/groups.js';
 import type { Figures } from '../../rollup/figures.js';
-import { RollupBacklogError } from '../../rollup/reader.js';
 import type { Store } from '../../store/store.js';
-import { HttpError, id, parseQuery, range } from '../params.js';
+import { id, parseQuery, range } from '../params.js';
 
 const query = range({ site: id }, 370);
 
@@ -32,9 +31,7 @@ export function efficiencyRouter(deps: EfficiencyRouteDeps): Router {
   const router = Router();
   router.get('/efficiency', async (req, res) => {
     const q = parseQuery(query, req.query);
-    const figures = await groupFigures(deps, q.site, q.from, q.to).catch((err: unknown) => {
-      throw err instanceof RollupBacklogError ? new HttpError(503, err.message) : err;
-    });
+    const figures = await groupFigures(deps, q.site, q.from, q.to);
     const tags = await rigTags(deps.store, q.site, q.from, q.to, figures.groups, deps.fleet?.());
     const report = efficiencyReport({ groups: figures.groups, range: { from: q.from, to: q.to }, nameplates, tagsOf: (rig) => tags.get(rig) ?? { pdu: null, model: null } });
     res.json({

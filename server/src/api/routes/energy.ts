@@ -4,7 +4,7 @@ import { mwhToKwh } from '../../energy/exact.js';
 import { utcSites, type SiteDirectory } from '../../energy/sites.js';
 import { formatLocal, instantOfWall, nextLocalDayStart, nextLocalMonthStart } from '../../energy/time.js';
 import { energyMwh, integratedMwh, methodOf, type Figures } from '../../rollup/figures.js';
-import { RangeReader, RollupBacklogError, type EnergyScope, type RangeEnergy } from '../../rollup/reader.js';
+import { RangeReader, type EnergyScope, type RangeEnergy } from '../../rollup/reader.js';
 import type { Store } from '../../store/store.js';
 import { HttpError, id, instant, parseQuery } from '../params.js';
 import { timeZone } from './demand.js';
@@ -63,7 +63,7 @@ export function energyRouter(deps: EnergyRouteDeps): Router {
     if (!(from < to)) throw new HttpError(400, 'from: from must be before to');
     if (to - from > (raw ? MAX_RAW_DAYS : MAX_DAYS) * DAY_MS) throw new HttpError(400, `to: the range may span at most ${raw ? `${MAX_RAW_DAYS} days read raw` : `${MAX_DAYS} days`}`);
     const scope: EnergyScope = { site: q.site, ...(q.rig && { rig: q.rig }), ...(q.pdu && { pdu: q.pdu }) };
-    const answer = (a: number, b: number) => guard(raw ? reader.raw(scope, a, b) : reader.planned(scope, a, b));
+    const answer = (a: number, b: number) => (raw ? reader.raw(scope, a, b) : reader.planned(scope, a, b));
     const total = await answer(from, to);
     const periods = q.by ? await periodsOf(from, to, q.by, tz, answer) : undefined;
     res.json({
@@ -120,15 +120,6 @@ async function periodsOf(from: number, to: number, by: 'day' | 'month', tz: stri
     });
   }
   return out;
-}
-
-async function guard(p: Promise<RangeEnergy>): Promise<RangeEnergy> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof RollupBacklogError) throw new HttpError(503, err.message);
-    throw err;
-  }
 }
 
 /** The figures of a range as the API gives them: kWh, its two sources, completeness and the counts. */

@@ -7,7 +7,7 @@ import { monthRange } from '../../reports/gather.js';
 import { RangeReader } from '../../rollup/reader.js';
 import { HttpError, id, instant, parseQuery } from '../params.js';
 import { timeZone } from './demand.js';
-import { backlogAs503, type AuditingRouteDeps } from './reports.js';
+import type { AuditingRouteDeps } from './reports.js';
 
 /** A local month is at most 31 days and an hour (a DST change in it). */
 const MAX_MS = 31 * 86_400_000 + 3_600_000;
@@ -43,7 +43,7 @@ export function reconcileRouter(deps: AuditingRouteDeps): Router {
     if (!(from < to)) throw new HttpError(400, 'from: from must be before to');
     if (to - from > MAX_MS) throw new HttpError(400, 'to: the range may span at most 31 days (a month)');
     const tolerances = { min_coverage: q.min_coverage_pct / 100, energy_pct: q.tolerance_pct, max_overhead: q.max_overhead, interval_ms: q.interval_s === undefined ? null : Math.round(q.interval_s * 1000) };
-    const input = await backlogAs503(gatherReconciliation({ store: deps.store, rollups: deps.rollups, reader }, { site: q.site, from, to, tz, fleetSite: deps.fleet().site(q.site), tolerances }));
+    const input = await gatherReconciliation({ store: deps.store, rollups: deps.rollups, reader }, { site: q.site, from, to, tz, fleetSite: deps.fleet().site(q.site), tolerances });
     res.json(buildReconciliation(input));
   });
   return router;

@@ -4,7 +4,7 @@ import { utcSites } from '../../energy/sites.js';
 import { DEFAULT_REPLAY_POINTS, MAX_REPLAY_POINTS, replaySeries } from '../../replay/series.js';
 import { id, parseQuery, range } from '../params.js';
 import { timeZone } from './demand.js';
-import { backlogAs503, type AuditingRouteDeps } from './reports.js';
+import type { AuditingRouteDeps } from './reports.js';
 
 const query = range(
   { site: id, pdu: id.optional(), rig: id.optional(), tz: timeZone.optional(), points: z.coerce.number().int().min(10).max(MAX_REPLAY_POINTS).default(DEFAULT_REPLAY_POINTS) },
@@ -22,7 +22,7 @@ export function replayRouter(deps: AuditingRouteDeps): Router {
   router.get('/replay', async (req, res) => {
     const q = parseQuery(query, req.query);
     const scope = { site: q.site, ...(q.pdu !== undefined && { pdu: q.pdu }), ...(q.rig !== undefined && { rig: q.rig }) };
-    const series = await backlogAs503(replaySeries({ store: deps.store, rollups: deps.rollups }, scope, q.from, q.to, q.points));
+    const series = await replaySeries({ store: deps.store, rollups: deps.rollups }, scope, q.from, q.to, q.points);
     res.json({
       site: q.site,
       pdu: q.pdu ?? null,

@@ -9,7 +9,7 @@ import { gatherMonthly, monthRange } from '../../reports/gather.js';
 import { buildMonthlyReport } from '../../reports/monthly.js';
 import { REPORT_CSV_COLUMNS, reportCsp, reportCsv, reportHtml, reportJson, reportRows } from '../../reports/render.js';
 import type { RollupEngine } from '../../rollup/engine.js';
-import { RollupBacklogError, type RangeReader } from '../../rollup/reader.js';
+import type { RangeReader } from '../../rollup/reader.js';
 import type { Store } from '../../store/store.js';
 import { HttpError, id, parseQuery } from '../params.js';
 import { timeZone } from './demand.js';
@@ -54,7 +54,7 @@ export function reportsRouter(deps: AuditingRouteDeps): Router {
     const q = parseQuery(query, req.query);
     const tz = q.tz ?? sites.timeZoneOf(q.site);
     catalog ??= loadAsicCatalog();
-    const input = await backlogAs503(gatherMonthly({ store: deps.store, rollups: deps.rollups, catalog }, { site: q.site, month: q.month, tz, fleetSite: deps.fleet().site(q.site) }));
+    const input = await gatherMonthly({ store: deps.store, rollups: deps.rollups, catalog }, { site: q.site, month: q.month, tz, fleetSite: deps.fleet().site(q.site) });
     const report = buildMonthlyReport(input);
     const body = q.format === 'json' ? reportJson(report) : q.format === 'csv' ? reportCsv(report) : reportHtml(report);
     const { from, to } = monthRange(q.month, tz);
@@ -77,14 +77,4 @@ export function reportsRouter(deps: AuditingRouteDeps): Router {
     );
   });
   return router;
-}
-
-/** Rollups still being built for the range: a 503 with the reason, as /api/energy answers. */
-export async function backlogAs503<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof RollupBacklogError) throw new HttpError(503, err.message);
-    throw err;
-  }
 }
