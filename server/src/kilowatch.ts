@@ -39,7 +39,8 @@ export const WEB_DIST = resolve(fileURLToPath(new URL('../../web/dist', import.m
 
 /**
  * The composition root: builds every part from the configuration and wires them. Parts start in
- * order (store, spool, drainer, HTTP + live hub, broker, MQTT subscription) and stop in reverse, so
+ * order (users, audit log, fleet, store, spool, rollups, drainer, HTTP + live hub + operations, broker,
+ * MQTT subscription, miner polling) and stop in reverse, so
  * nothing is taken from the broker before there is somewhere durable to put it, and a shutdown
  * stops taking before it flushes.
  */

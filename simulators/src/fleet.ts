@@ -279,10 +279,6 @@ export class Fleet {
   }
 }
 
-/**
- * Builds a fleet. `models` defaults to simulators/data/asic-specs.csv (read once, here — the model itself does no I/O).
- * Throws a RangeError for options outside FLEET_LIMITS, and for faults that do not fit the run.
- */
 /** What a live or historical run builds its fleet from (the run's own options, shared by both kinds). */
 export interface RunFleetOptions {
   sites: number;
@@ -314,6 +310,10 @@ export function runFleet(opts: RunFleetOptions, window: { from?: number; to?: nu
   );
 }
 
+/**
+ * Builds a fleet. `models` defaults to simulators/data/asic-specs.csv (read once, here — the model itself does no I/O).
+ * Throws a RangeError for options outside FLEET_LIMITS, and for faults that do not fit the run.
+ */
 export function createFleet(options: FleetModelOptions, models: readonly AsicModel[] = loadAsicSpecs()): Fleet {
   const resolved = resolveOptions(options);
   const choice = options.dialect ?? 'native';

@@ -25,7 +25,6 @@ const MODELS = loadAsicSpecs();
 const T0 = Date.UTC(2026, 0, 1);
 /** 250 ms ticks: whole seconds and fractions alike (Tasmota prints ms only when there are any). */
 const TICKS = Array.from({ length: 12 }, (_, i) => T0 + i * 250);
-const AFTER = TICKS.at(-1)! + 1000;
 const ALL_DIALECTS = ['native', 'tasmota', 'shelly-gen1', 'sparkplug', 'line-protocol', 'shelly-gen2'];
 const dir = mkdtempSync(join(tmpdir(), 'kw-sim-dialect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

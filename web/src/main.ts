@@ -17,8 +17,8 @@ import { mountAuditNav, parseAuditRoute } from './views/audit-route.js';
 
 /**
  * Composition root: one socket for the page, the header's connection badge, and the view chosen
- * by the URL hash (lib/route.ts). A view is `mount(host, deps, …) -> unmount`; adding a page is one
- * Route case and one line in mountRoute.
+ * by the URL hash (lib/route.ts). A view is `mount(host, deps, …) -> unmount`; adding a page is a
+ * Route case, a line in mountRoute, and its navigation link and title.
  */
 
 /** Frames are ~1 s apart; five missed in a row is a stalled feed, not jitter. */
@@ -30,7 +30,7 @@ interface ViewDeps {
 }
 
 function mountRoute(route: Route, host: HTMLElement, deps: ViewDeps): () => void {
-  if (route.view === 'operations') return mountOperations(host, deps);
+  if (route.view === 'operations') return mountOperations(host);
   if (route.view === 'comparison') return mountComparison(host);
   return route.view === 'site' ? mountSite(host, deps, route.site) : mountOverview(host, deps);
 }

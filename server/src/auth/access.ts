@@ -44,13 +44,8 @@ export const ROUTES: readonly (readonly [method: string, path: string, need: Nee
   ['GET', '/metrics', 'metrics.read'],
 ];
 
-/** Socket events and the permission each needs; connecting at all needs `live.read`. */
-export const SOCKET_EVENTS: Readonly<Record<string, Permission>> = {
-  subscribe: 'live.read',
-  rigs: 'live.read',
-  // On the operations namespace (OPS_NAMESPACE); connecting needs live.read as on the main one.
-  'ops:watch': 'live.read',
-};
+// Socket events (subscribe, rigs, and ops:watch on the operations namespace) need nothing beyond `live.read`,
+// which connecting to either namespace already needs (auth/socket.ts).
 
 const compiled = ROUTES.map(([method, path, need]) => ({
   method,

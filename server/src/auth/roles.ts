@@ -1,6 +1,6 @@
 /**
  * Who may do what. Roles are fixed sets of permissions; every HTTP route and socket event names the
- * permission it needs (api/permissions.ts), so a review of access is a review of two tables.
+ * permission it needs (auth/access.ts), so a review of access is a review of two tables.
  */
 export const PERMISSIONS = [
   'live.read', // live figures, charts, the dashboard's socket

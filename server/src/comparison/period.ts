@@ -3,7 +3,6 @@
  * different instants. Pure: `now` is given.
  */
 import { instantOfWall, localDayStart, localMonthStart, wallMs } from '../energy/time.js';
-import { WEEKDAYS, type LocalHour } from './settings.js';
 
 export const PERIODS = ['today', 'yesterday', 'this-week', 'last-week', 'this-month', 'last-month', 'custom'] as const;
 export type PeriodName = (typeof PERIODS)[number];
@@ -33,12 +32,6 @@ const DAY_MS = 86_400_000;
 export function localFields(ts: number, tz: string): { year: number; month: number; day: number; weekday: number; hour: number } {
   const d = new Date(wallMs(ts, tz));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: (d.getUTCDay() + 6) % 7, hour: d.getUTCHours() };
-}
-
-/** What a tariff looks up for the local hour holding `ts`. */
-export function localHourOf(ts: number, tz: string): LocalHour {
-  const f = localFields(ts, tz);
-  return { month: f.month, weekday: WEEKDAYS[f.weekday]!, hour: f.hour };
 }
 
 /** Start of the local day `days` after the one holding `ts` (negative: before). */

@@ -40,7 +40,7 @@ export interface SeriesRequest {
   /** Half-open [from, to): readings outside are ignored, and completeness is measured against it. */
   range?: { from: number; to: number };
   options?: Partial<SeriesOptions>;
-  /** Receives every counted segment and covered span (for demand intervals). */
+  /** Receives every counted segment and covered span (the minute accounting clips them to its minute). */
   sink?: SegmentSink;
 }
 

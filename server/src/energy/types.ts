@@ -73,7 +73,7 @@ export interface Gap {
   bridged_by_register: boolean;
 }
 
-/** Where counted energy and coverage go, for callers that bin them (demand intervals). */
+/** Where counted energy and coverage go, for callers that cut them into pieces of time (the minute accounting). */
 export interface SegmentSink {
   segment(s: Segment): void;
   /** [start, end] lies between consecutive readings no further apart than the gap limit. */

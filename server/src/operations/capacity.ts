@@ -65,10 +65,6 @@ export function parsePhase(text: string | undefined): PhaseRef | null {
   return a === b ? null : { kind: 'pair', from: a, to: b };
 }
 
-export function phaseLabel(p: PhaseRef): string {
-  return p.kind === 'line' ? `L${p.line + 1}` : `L${p.from + 1}-L${p.to + 1}`;
-}
-
 /** The current an outlet draws, and whether it was measured or computed from power. */
 export function outletCurrent(o: OutletElectrical, nominalV: number): { amps: number; source: 'measured' | 'computed' } {
   if (o.current_a !== null) return { amps: o.current_a, source: 'measured' };

@@ -42,11 +42,6 @@ export class AlertEngine {
     for (const a of active) this.states.set(a.key, { phase: 'active', since: now, clearForMs: a.clearForMs });
   }
 
-  /** Forget a condition (an operator removed it, or its rule was switched off). */
-  forget(key: string): void {
-    this.states.delete(key);
-  }
-
   /** Pending, active or clearing: the engine needs to see this condition's signal. */
   tracks(key: string): boolean {
     return this.states.has(key);

@@ -75,7 +75,7 @@ export class MinuteAccounting {
       list.map((s) => ({ ...s, options: { ...this.options, ...input.optionsOf?.(kind, s.key) } }));
     this.outlets = withOptions('outlet', bySeries(input.outlets ?? [], (r) => `${r.pdu}/${r.outlet}`));
     this.meters = withOptions('meter', bySeries(input.meters ?? [], (r) => r.meter));
-    // A miner is one series per rig (a swapped model is the same rig); TH/s → whole GH/s, as efficiency.ts does.
+    // A miner is one series per rig (a swapped model is the same rig); TH/s → whole GH/s, so hash-work adds up exactly.
     this.miners = bySeries(input.miners ?? [], (r) => r.rig).map((s) => ({ key: s.key, points: s.points.map((p) => ({ ts: p.ts, gh: Math.round(p.hashrate_ths * 1000) })), options: this.options }));
   }
 

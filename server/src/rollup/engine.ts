@@ -7,7 +7,7 @@ import { ROLLUP_LEVELS, type RollupFields, type RollupLevel, type RollupRow, typ
 import { HOUR_MS, MINUTE_MS, MinuteAccounting } from './accounting.js';
 import { readWindow, reachOf } from './fetch.js';
 import { hourFromMinutes, toFields } from './figures.js';
-import { floorHour, type DirtyLedger, type Mark } from './ledger.js';
+import { floorHour, type DirtyLedger } from './ledger.js';
 
 export interface RollupEngineOptions {
   /** A minute is recomputed once it ended this long ago: readings of a live minute arrive for a few seconds more. */
@@ -322,4 +322,3 @@ function collect(byHour: Map<number, Map<string, RollupFields[]>>, row: RollupRo
   (groups.get(group) ?? groups.set(group, []).get(group)!).push(row.fields);
 }
 
-export type { Mark };

@@ -9,11 +9,6 @@ import {
   type RollupRow, type RollupTotal, type Store, type StoreStatus,
 } from './store.js';
 
-/**
- * Embedded store for the demo and small sites. Same schema as InfluxDB (docs/schema.md): one table
- * per measurement, the tag set plus the timestamp as primary key, so a repeated reading replaces
- * itself as it does in InfluxDB. An absent tag is stored as '' (InfluxDB has no null tags either).
- */
 /** Readings read per query of a large range (a few tens of ms each). */
 const READ_PAGE = 20_000;
 /** Rollup buckets written per transaction (about 30 ms of work each). */
@@ -46,6 +41,11 @@ const UPSERT_METER = `INSERT INTO site_meter VALUES (@site, @meter, @ts, @power_
 
 type Row = Record<string, string | number | null>;
 
+/**
+ * Embedded store for the demo and small sites. Same schema as InfluxDB (docs/schema.md): one table
+ * per measurement, the tag set plus the timestamp as primary key, so a repeated reading replaces
+ * itself as it does in InfluxDB. An absent tag is stored as '' (InfluxDB has no null tags either).
+ */
 export class SqliteStore implements Store {
   private db: Database.Database | null = null;
   private writeAll: ((readings: readonly Reading[]) => void) | null = null;

@@ -141,11 +141,6 @@ export class StoreRejectedError extends Error {
   override name = 'StoreRejectedError';
 }
 
-/** Combine bucket fields as rollupTotals does; shared by every backend and by the rollup code. */
-export function combineRollupFields(into: RollupFields, add: Readonly<RollupFields>): void {
-  for (const f of ROLLUP_FIELDS) into[f] = ROLLUP_MAX_FIELDS.has(f) ? Math.max(into[f], add[f]) : into[f] + add[f];
-}
-
 export function zeroRollupFields(): RollupFields {
   return Object.fromEntries(ROLLUP_FIELDS.map((f) => [f, 0])) as RollupFields;
 }

@@ -2,7 +2,8 @@ import { ID_PATTERN } from '../live/contract.js';
 
 /**
  * The page's address lives in the URL hash, so a reload or a shared link opens the same view and the
- * server needs no route of its own: `#/overview`, `#/site/<id>`. Anything else is the overview.
+ * server needs no route of its own: `#/overview`, `#/site/<id>`, `#/operations[/<node>]`, `#/comparison`
+ * (the audit page's `#/audit/…` is parsed by views/audit-route.ts). Anything else is the overview.
  */
 export type Route = { view: 'overview' } | { view: 'site'; site: string } | { view: 'operations' } | { view: 'comparison' };
 

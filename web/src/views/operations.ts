@@ -10,7 +10,6 @@ import { el, setData, setText } from '../lib/dom.js';
 import { LiveSeries } from '../lib/live-series.js';
 import { frameTask } from '../lib/raf.js';
 import { fetchSession } from '../live/session.js';
-import type { LiveLink } from '../live/socket.js';
 import { allows, isRole, type OpsNodeFrame } from './operations-contract.js';
 import { ackAlert, connectOps, fetchAlerts, type OpsLink } from './operations-link.js';
 import { AlertBoard, nodeFromHash } from './operations-model.js';
@@ -18,11 +17,6 @@ import { AlertBoard, nodeFromHash } from './operations-model.js';
 /** The node chart: 5 minutes at one point a second (the server keeps as much history per node). */
 const WINDOW_MS = 5 * 60_000;
 const CAPACITY = 5 * 60 + 30;
-
-export interface OperationsDeps {
-  link: LiveLink;
-  staleAfterMs: number;
-}
 
 interface Layout {
   root: HTMLElement;
@@ -188,7 +182,7 @@ function alertFeed(view: Layout, link: OpsLink, signal: AbortSignal): { refresh(
  * map and its children, from the server's `ops:node` frames for that node only; beside them the live alert
  * list with Acknowledge buttons. The page has its own socket.io namespace (OPS_NAMESPACE) while it is open.
  */
-export function mountOperations(host: HTMLElement, _deps: OperationsDeps): () => void {
+export function mountOperations(host: HTMLElement): () => void {
   const aborter = new AbortController();
   const link = connectOps();
   const view = layout();

@@ -43,7 +43,7 @@ export function alertsRouter(api: AlertsApi, clock: () => number): Router {
     // "who tried to act on alerts?" also sees the repeats (`already_acknowledged`, 200: the alert is in the state
     // asked for, but this request changed nothing; `acked_by` names who did) and the ids that do not exist
     // (`unknown_alert`, 404: someone acting on a stale list, or probing). A malformed id (400) is written with
-    // its status only. Requests the access gate refuses (403) never reach the trail.
+    // its status only. A known user refused by the access gate (403) is written by the trail itself.
     if (!result) {
       res.locals.auditDetail = { alert: parsed.data, outcome: 'unknown_alert' };
       throw new HttpError(404, `no alert ${parsed.data}`);

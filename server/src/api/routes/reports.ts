@@ -11,7 +11,7 @@ import { REPORT_CSV_COLUMNS, reportCsp, reportCsv, reportHtml, reportJson, repor
 import type { RollupEngine } from '../../rollup/engine.js';
 import type { RangeReader } from '../../rollup/reader.js';
 import type { Store } from '../../store/store.js';
-import { HttpError, id, parseQuery } from '../params.js';
+import { id, parseQuery } from '../params.js';
 import { timeZone } from './demand.js';
 
 /** What the auditors' routes (reports, replay, reconcile) are built from. */

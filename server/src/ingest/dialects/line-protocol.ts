@@ -1,7 +1,7 @@
 import { DecodeError } from '../../domain/errors.js';
 import type { OutletReading } from '../../domain/reading.js';
 import { clip } from '../../domain/values.js';
-import { emptyDecoded, type DecodeContext, type Decoded, type Dialect } from '../dialect.js';
+import { emptyDecoded, type DecodeContext, type Dialect } from '../dialect.js';
 import { parseLineProtocol, type FieldValue, type Point, type Precision } from './line-protocol/parser.js';
 import { toRejection } from './native.js';
 import { outletReading } from './shared/device.js';

@@ -2,7 +2,7 @@ import { DecodeError, type Rejection } from '../../domain/errors.js';
 import { isId } from '../../domain/ids.js';
 import type { MeterReading, MinerReading, OutletReading } from '../../domain/reading.js';
 import { clip, readNumber, readOptionalNumber, readTimestamp, type Bounds } from '../../domain/values.js';
-import { emptyDecoded, type DecodeContext, type Decoded, type Dialect } from '../dialect.js';
+import { emptyDecoded, type Decoded, type Dialect } from '../dialect.js';
 
 /**
  * Kilowatch's own format (v1), the one PDU gateways publish to. Documented in docs/payloads.md:
