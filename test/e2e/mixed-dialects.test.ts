@@ -66,15 +66,16 @@ describe('a mixed-dialect fleet on the dashboard', () => {
     await expect.poll(() => page.getByTestId('pdus-summary').textContent()).toBe(`PDUs ${fleet.summary().pdus} online · 0 offline`);
     await saveScreenshot(page, 'mixed-dialects');
     await sim.stop();
-    // Two more frames (one a second) after the last reading, so the page has the final figures.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const api = await sites();
+    const shown = async () => Number.parseFloat(((await page.getByTestId('facility-kw').textContent()) ?? '').replace(/,/g, ''));
+    // Once the last readings are in, the next frame shows the server's final figures. The figure is kW with one
+    // decimal: equal within its rounding.
+    let api = await sites();
+    await expect.poll(async () => {
+      api = await sites();
+      return Math.abs((await shown()) - api.reduce((sum, s) => sum + s.power_w, 0) / 1000);
+    }, { timeout: 15_000 }).toBeLessThanOrEqual(0.05 + 1e-9);
     expect(api.map((s) => s.site)).toEqual(['site-1', 'site-2']);
     expect(api.every((s) => s.power_w > 0)).toBe(true);
-    const totalKw = api.reduce((sum, s) => sum + s.power_w, 0) / 1000;
-    const shown = async () => Number.parseFloat(((await page.getByTestId('facility-kw').textContent()) ?? '').replace(/,/g, ''));
-    // The figure is kW with one decimal: equal within its rounding.
-    await expect.poll(async () => Math.abs((await shown()) - totalKw)).toBeLessThanOrEqual(0.05 + 1e-9);
     await expect.poll(() => page.locator('[data-testid="site-card"]').count()).toBe(2);
     for (const s of api) {
       const card = page.locator(`[data-testid="site-card"][data-site="${s.site}"]`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMosquitto, type MosquittoHandle } from '../harness/index.js';
-import { startKilowatch } from '../support/kilowatch.js';
+import { startKilowatch, waitFor } from '../support/kilowatch.js';
 
 /**
  * The broker keeps a persistent session's subscriptions across server restarts. A change of DIALECTS
@@ -26,12 +26,19 @@ describe('subscriptions follow the configuration across restarts', () => {
     const payload = JSON.stringify({ Time: '2026-01-01T00:00:00', ENERGY: { Power: watts, Total: 1.5 } });
     execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mosquitto.port), '-q', '1', '-t', 'tele/plug-1/SENSOR', '-m', payload]);
   };
+  /** A native reading, always subscribed: published last, once it has arrived everything before it has. */
+  const sentinel = () => {
+    const payload = JSON.stringify({ ts: Date.now(), outlets: [{ outlet: 1, power_w: 1 }] });
+    execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mosquitto.port), '-q', '1', '-t', 'kilowatch/s/pdu/p1', '-m', payload]);
+  };
+  /** Tasmota messages the server received while running with `dialects`. */
   const run = async (dialects: string, publish: () => void) => {
     const kw = await startKilowatch({ MQTT_URL: mosquitto.url, DIALECTS: dialects, DATA_DIR: dataDir, MQTT_CLIENT_ID: 'kw-subs' });
     try {
       publish();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      return (await kw.health()).counters.messages_received;
+      sentinel();
+      await waitFor(() => (kw.app.counters.byDialect.get('native')?.messages ?? 0) >= 1, () => JSON.stringify([...kw.app.counters.byDialect]));
+      return kw.app.counters.byDialect.get('tasmota')?.messages ?? 0;
     } finally {
       await kw.stop();
     }
