@@ -7,7 +7,8 @@
 import { HOUR_MS } from '../rollup/accounting.js';
 import type { Plan } from '../rollup/plan.js';
 import type { RollupFields } from '../store/store.js';
-import { bucketRows, floorHour, rawPieces, type CollectingSink, type GroupSource, type ItemizedAdjustment, type ItemizedGap } from './groups.js';
+import { floorHour } from '../rollup/ledger.js';
+import { bucketRows, rawPieces, type CollectingSink, type GroupSource, type ItemizedAdjustment, type ItemizedGap } from './groups.js';
 
 export interface ItemizeLimits {
   /** Most hours of raw readings read to itemize. */

@@ -7,13 +7,14 @@
  */
 import type { Adjustment, Gap } from '../energy/types.js';
 import { Yielder } from '../lib/yield-now.js';
-import { CONTEXT_WITHIN_MS, HOUR_MS, MINUTE_MS, MinuteAccounting, minutePieces, type DetailSink, type GroupKey, type Piece, type SeriesKind } from '../rollup/accounting.js';
+import { HOUR_MS, MINUTE_MS, MinuteAccounting, minutePieces, type DetailSink, type GroupKey, type Piece, type SeriesKind } from '../rollup/accounting.js';
 import type { RollupEngine } from '../rollup/engine.js';
 import { readWindow } from '../rollup/fetch.js';
-import { combine, emptyFigures, fromFields, type Figures } from '../rollup/figures.js';
-import { planRange, type Plan, type Run } from '../rollup/plan.js';
-import { MAX_RAW_MS, RollupBacklogError } from '../rollup/reader.js';
-import { BUCKET_MS, type RollupLevel, type RollupResolution, type RollupRow, type Store } from '../store/store.js';
+import { combine, copyFigures, emptyFigures, fromFields, type Figures } from '../rollup/figures.js';
+import { floorMinute } from '../rollup/ledger.js';
+import type { Plan, Run } from '../rollup/plan.js';
+import { planRead, RAW_CHUNK_MS } from '../rollup/reader.js';
+import { BUCKET_MS, ROLLUP_LEVELS, type RollupLevel, type RollupResolution, type RollupRow, type Store } from '../store/store.js';
 
 export interface GroupSource {
   store: Store;
@@ -36,25 +37,6 @@ export interface GroupFigures {
   answered_from: AnsweredFrom;
 }
 
-/** Raw readings are read a day at a time, each day with its own context (as RangeReader does). */
-const RAW_CHUNK_MS = 24 * HOUR_MS;
-const LEVELS: readonly RollupLevel[] = ['site', 'pdu', 'rig', 'meter'];
-
-/** Which parts of a site's range come from hour buckets, minute buckets and raw readings. */
-export async function planSiteRange(src: GroupSource, site: string, from: number, to: number): Promise<Plan> {
-  const engine = src.rollups;
-  const allRaw: Plan = { hours: [], minutes: [], raw: [{ from, to }] };
-  if (!engine || !engine.ready) {
-    if (to - from > MAX_RAW_MS) throw new RollupBacklogError('rollups are not available for the readings stored so far; ask again shortly, or ask a shorter range');
-    return allRaw;
-  }
-  const reach = 2 * CONTEXT_WITHIN_MS + 2 * MINUTE_MS;
-  if (engine.ledger.dirtyIn(site, from, to, reach).fresh) await engine.expandFresh();
-  const plan = planRange(from, to, engine.ledger.dirtyIn(site, from, to, reach));
-  const rawMs = spanOf(plan.raw);
-  if (rawMs > MAX_RAW_MS) throw new RollupBacklogError(`the rollups of this range are still being computed (${Math.round(rawMs / 60_000)} minutes left to read raw); ask again shortly, or ask a shorter range`);
-  return plan;
-}
 
 export interface GroupOptions {
   /** Hears every adjustment and gap in the parts read raw. */
@@ -69,7 +51,7 @@ export interface GroupOptions {
  * raw pass for both. A partial minute at an edge of the range is keyed by its minute's start.
  */
 export async function groupFigures(src: GroupSource, site: string, from: number, to: number, opts: GroupOptions = {}): Promise<GroupFigures> {
-  const plan = await planSiteRange(src, site, from, to);
+  const plan = await planRead(src.rollups, site, from, to);
   const groups = new Map<GroupKey, Figures>();
   const minutes = opts.minutes ? new Map<GroupKey, Map<number, Figures>>() : undefined;
   const add = (key: GroupKey, f: Figures) => addInto(groups, key, f, 'time');
@@ -81,7 +63,7 @@ export async function groupFigures(src: GroupSource, site: string, from: number,
   };
   const buckets = (resolution: RollupResolution) => async (r: Run) => {
     await Promise.all(
-      LEVELS.map(async (level) => {
+      ROLLUP_LEVELS.map(async (level) => {
         for (const t of await src.store.rollupTotals({ resolution, level, site, from: r.from, to: r.to })) add(groupKey(level, t.key), fromFields(t.fields, BUCKET_MS[resolution]));
         if (minutes && (level === 'site' || level === 'meter')) {
           for (const row of await src.store.rollups({ resolution: '1m', level, site, from: r.from, to: r.to })) addMinute(groupKey(level, row.key), row.ts, fromFields(row.fields, MINUTE_MS));
@@ -179,22 +161,10 @@ export function sumFigures(list: Iterable<Figures>): Figures {
   return total;
 }
 
-export function copyFigures(f: Readonly<Figures>): Figures {
-  return { ...f, integrated: { ...f.integrated }, hash: { ...f.hash } };
-}
-
 function addInto<K>(map: Map<K, Figures>, key: K, f: Figures, over: 'series' | 'time'): void {
   const g = map.get(key);
   if (g) combine(g, f, over);
   else map.set(key, copyFigures(f));
-}
-
-export function floorMinute(ts: number): number {
-  return Math.floor(ts / MINUTE_MS) * MINUTE_MS;
-}
-
-export function floorHour(ts: number): number {
-  return Math.floor(ts / HOUR_MS) * HOUR_MS;
 }
 
 function spanOf(runs: readonly Run[]): number {

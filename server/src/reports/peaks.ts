@@ -8,7 +8,7 @@
 import { demandOfGrid, type DemandInterval } from '../comparison/demand.js';
 import { QuarterGrid } from '../comparison/grid.js';
 import { MINUTE_MS } from '../rollup/accounting.js';
-import { combine, hashGhs, type Figures } from '../rollup/figures.js';
+import { combine, copyFigures, hashGhs, type Figures } from '../rollup/figures.js';
 
 export type PeakQuarter = DemandInterval;
 
@@ -19,7 +19,7 @@ export function sumMinutes(series: Iterable<ReadonlyMap<number, Figures>>): Map<
     for (const [minute, f] of byMinute) {
       const into = out.get(minute);
       if (into) combine(into, f, 'series');
-      else out.set(minute, { ...f, integrated: { ...f.integrated }, hash: { ...f.hash } });
+      else out.set(minute, copyFigures(f));
     }
   }
   return out;

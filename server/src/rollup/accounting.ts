@@ -17,7 +17,7 @@ import type { MeterReading, MinerReading, OutletReading } from '../domain/readin
 import { seriesEnergy } from '../energy/series.js';
 import type { OptionsOf, SeriesKind } from '../energy/settings.js';
 import { DEFAULT_SERIES_OPTIONS, type Adjustment, type EnergyPoint, type Gap, type Segment, type SeriesOptions } from '../energy/types.js';
-import { combine, emptyFigures, type Figures } from './figures.js';
+import { combine, copyFigures, emptyFigures, type Figures } from './figures.js';
 import { HALF_GH_MS_PER_GHS, HALF_MW_MS_PER_MWH, addUnits, registerShare, trapezoidShare } from './split.js';
 
 export const MINUTE_MS = 60_000;
@@ -248,10 +248,6 @@ function lowerBound(pts: readonly { ts: number }[], t: number, lo = 0, hi = pts.
     else hi = mid;
   }
   return lo;
-}
-
-function copyFigures(f: Figures): Figures {
-  return { ...f, integrated: { ...f.integrated }, hash: { ...f.hash } };
 }
 
 /** Every piece of [from, to) cut at UTC minutes. */

@@ -68,6 +68,11 @@ export function combine(into: Figures, add: Readonly<Figures>, over: 'series' | 
   }
 }
 
+/** A copy that can be added to without changing `f` (its exact sums are objects). */
+export function copyFigures(f: Readonly<Figures>): Figures {
+  return { ...f, integrated: { ...f.integrated }, hash: { ...f.hash } };
+}
+
 /** Total energy, integer mWh: the integrated part is rounded once, here. */
 export function energyMwh(f: Readonly<Figures>): number {
   return f.register_mwh + integratedMwh(f);

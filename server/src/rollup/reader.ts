@@ -4,7 +4,7 @@ import type { Adjustment, Gap } from '../energy/types.js';
 import { BUCKET_MS, type RollupLevel, type RollupResolution, type Store } from '../store/store.js';
 import { CONTEXT_WITHIN_MS, HOUR_MS, MINUTE_MS, MinuteAccounting, minutePieces, type SeriesKind } from './accounting.js';
 import { readWindow, type Scope } from './fetch.js';
-import { combine, emptyFigures, fromFields, type Figures } from './figures.js';
+import { combine, copyFigures, emptyFigures, fromFields, type Figures } from './figures.js';
 import type { RollupEngine } from './engine.js';
 import { planRange, type Plan } from './plan.js';
 
@@ -34,7 +34,7 @@ export interface RangeEnergy {
 }
 
 /** Raw readings spanning more than this are read a day at a time (each day with its own context). */
-const RAW_CHUNK_MS = 24 * HOUR_MS;
+export const RAW_CHUNK_MS = 24 * HOUR_MS;
 
 /** More raw time than this in one planned answer means the rollups are still being built. */
 export const MAX_RAW_MS = 31 * 24 * HOUR_MS;
@@ -72,17 +72,8 @@ export class RangeReader {
   /** From rollups where they are clean; falls back to raw readings where they are not (or without an engine). */
   async planned(scope: EnergyScope, from: number, to: number): Promise<RangeEnergy> {
     if (!this.engine) return this.raw(scope, from, to);
-    if (!this.engine.ready) {
-      // Readings stored before rollups existed are not marked yet: nothing but raw readings can be trusted.
-      if (to - from > MAX_RAW_MS) throw new RollupBacklogError('rollups are being set up for the readings already stored; ask again shortly, or ask a shorter range');
-      return this.raw(scope, from, to);
-    }
-    const ledger = this.engine.ledger;
-    const reach = 2 * CONTEXT_WITHIN_MS + 2 * MINUTE_MS;
-    if (ledger.dirtyIn(scope.site, from, to, reach).fresh) await this.engine.expandFresh();
-    const plan = planRange(from, to, ledger.dirtyIn(scope.site, from, to, reach));
+    const plan = await planRead(this.engine, scope.site, from, to);
     const rawMs = plan.raw.reduce((s, r) => s + (r.to - r.from), 0);
-    if (rawMs > MAX_RAW_MS) throw new RollupBacklogError(`the rollups of this range are still being computed (${Math.round(rawMs / 60_000)} minutes left to read raw); ask again shortly, or ask a shorter range`);
     const acc = new Accumulator(scope);
     await Promise.all([
       ...plan.hours.map((r) => this.bucketsInto(acc, scope, '1h', r.from, r.to)),
@@ -118,6 +109,29 @@ export class RangeReader {
   }
 }
 
+/**
+ * Which parts of a site's [from, to) come from hour buckets, minute buckets and raw readings: fresh marks near
+ * the range expanded first, then the ledger's dirty minutes and hours read raw. Without rollups (none, or not
+ * yet marked for the readings already stored) all of it is raw. More than MAX_RAW_MS to read raw is a
+ * RollupBacklogError (the API's 503).
+ */
+export async function planRead(engine: RollupEngine | null, site: string, from: number, to: number): Promise<Plan> {
+  if (!engine || !engine.ready) {
+    if (to - from > MAX_RAW_MS) throw new RollupBacklogError('rollups are being set up for the readings already stored; ask again shortly, or ask a shorter range');
+    return { hours: [], minutes: [], raw: [{ from, to }] };
+  }
+  const reach = 2 * CONTEXT_WITHIN_MS + 2 * MINUTE_MS;
+  let marks = engine.ledger.dirtyIn(site, from, to, reach);
+  if (marks.fresh) {
+    await engine.expandFresh();
+    marks = engine.ledger.dirtyIn(site, from, to, reach);
+  }
+  const plan = planRange(from, to, marks);
+  const rawMs = plan.raw.reduce((s, r) => s + (r.to - r.from), 0);
+  if (rawMs > MAX_RAW_MS) throw new RollupBacklogError(`the rollups of this range are still being computed (${Math.round(rawMs / 60_000)} minutes left to read raw); ask again shortly, or ask a shorter range`);
+  return plan;
+}
+
 /** Sums pieces: the scope's outlet group over time, and each meter over time (then the meters together). */
 class Accumulator {
   readonly itGroup: string;
@@ -133,7 +147,7 @@ class Accumulator {
     else if (group.startsWith('meter/')) {
       const m = this.meters.get(group);
       if (m) combine(m, f, 'time');
-      else this.meters.set(group, { ...f, integrated: { ...f.integrated }, hash: { ...f.hash } });
+      else this.meters.set(group, copyFigures(f));
     }
   }
 
@@ -159,7 +173,7 @@ function detailSink(detail: RawDetail) {
       if (kind !== 'outlet') return;
       const s = detail.perSeries.get(series);
       if (s) combine(s, f, 'time');
-      else detail.perSeries.set(series, { ...f, integrated: { ...f.integrated }, hash: { ...f.hash } });
+      else detail.perSeries.set(series, copyFigures(f));
     },
   };
 }
