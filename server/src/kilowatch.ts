@@ -255,7 +255,7 @@ export class Kilowatch {
       spool: { pending_messages: spool.messages, pending_readings: spool.readings, bytes: spool.bytes, limit_bytes: this.spool.limitBytes, full: this.ingestor.blocked },
       live: { sites: this.live.state.siteIds().length, clients: this.live.clients },
       miner_api: this.miners.counts,
-      unassigned_devices: this.unassigned.list().length,
+      unassigned_devices: this.unassigned.size,
       counters: this.counters.snapshot(),
     };
   }

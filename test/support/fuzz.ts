@@ -1,16 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../../simulators/src/prng.js';
 
-/** Deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-export function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** Deterministic PRNG (the simulators' mulberry32), so a failure names a seed that reproduces it. */
+export const rng = mulberry32;
 
 const ODD_VALUES: unknown[] = [null, true, 'x', '', 'nan', 'NaN', '-Infinity', -1, 0, 1e400, -1e400, -0, 2 ** 60, 1.5, -5e9, 1e15, [], [null], {}, { a: [1] }, [1, 2, 3, 4], '2025-01-01T00:00:00', 0, 4102444800000];
 

@@ -48,6 +48,11 @@ export class UnassignedDevices {
     this.devices.clear();
   }
 
+  /** How many are listed (without sorting the list, as /api/health asks every few seconds). */
+  get size(): number {
+    return this.devices.size;
+  }
+
   list(): UnassignedDevice[] {
     return [...this.devices.values()].sort((a, b) => (a.pdu < b.pdu ? -1 : a.pdu > b.pdu ? 1 : a.outlet - b.outlet));
   }

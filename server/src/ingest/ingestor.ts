@@ -70,13 +70,7 @@ export class Ingestor {
       this.d.counters.message(decoded.dialect, 0);
       return;
     }
-    const readings = binder ? decoded.readings.map((r) => binder.reading(r)) : decoded.readings;
-    const accept = () => {
-      this.accept(readings);
-      this.d.counters.message(decoded.dialect, readings.length);
-    };
-    if (!this.d.spool.hasRoom()) return this.waitForRoom().then(accept);
-    accept();
+    return this.submit(decoded.dialect, decoded.readings);
   }
 
   /**
