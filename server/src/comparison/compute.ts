@@ -6,6 +6,7 @@
 import { formatLocal, localDayStart, localMonthStart, nextLocalMonthStart } from '../energy/time.js';
 import { combine, emptyFigures, energyMwh, hashGhs, type Figures } from '../rollup/figures.js';
 import { curtailment, type HourLoad } from './curtailment.js';
+import { peakOf, quarterKw } from './demand.js';
 import { exactMwh, sumQuarters, type Group, type Quarter, type QuarterGrid } from './grid.js';
 import type { SiteRange } from './period.js';
 import { carbonFactor, priceAt, WEEKDAYS, type Carbon, type Curtailment, type Tariff } from './settings.js';
@@ -57,23 +58,6 @@ function calendar(q: Quarter) {
   const month = d.getUTCMonth() + 1;
   return { year: d.getUTCFullYear(), month, date: d.toISOString().slice(0, 10), hour: { month, weekday: WEEKDAYS[(d.getUTCDay() + 6) % 7]!, hour: d.getUTCHours() } };
 }
-
-/** The highest-kW quarter (earliest of equals) among quarters with readings; null when none has any. */
-function peakOf(quarters: readonly Quarter[], group: Group): Quarter | null {
-  let best: Quarter | null = null;
-  let bestKw = -Infinity;
-  for (const q of quarters) {
-    if (q[group].series_ms === 0) continue;
-    const k = kw(energyMwh(q[group]), q.length);
-    if (k > bestKw) {
-      best = q;
-      bestKw = k;
-    }
-  }
-  return best;
-}
-
-const quarterKw = (q: Quarter | null, group: Group): number | null => (q ? kw(energyMwh(q[group]), q.length) : null);
 
 export function compareSite(input: SiteInput): { site: SiteComparison; days: SiteDays } {
   const { range, grid, tz, tariff } = input;

@@ -6,7 +6,7 @@
  */
 import { formatLocal } from '../energy/time.js';
 import { energyMwh } from '../rollup/figures.js';
-import type { Group, QuarterGrid } from './grid.js';
+import type { Group, Quarter, QuarterGrid } from './grid.js';
 
 export interface DemandInterval {
   start: number;
@@ -28,6 +28,26 @@ export interface DemandReport {
   intervals: DemandInterval[];
 }
 
+/** A quarter's average kW: its energy over its whole length (mWh · 3600 / (ms · 1000), two exact integers). */
+export function quarterKw(q: Quarter | null, group: Group): number | null {
+  return q ? (energyMwh(q[group]) * 3600) / (q.length * 1000) : null;
+}
+
+/** The highest-kW quarter (earliest of equals) among quarters with readings; null when none has any. */
+export function peakOf(quarters: readonly Quarter[], group: Group): Quarter | null {
+  let best: Quarter | null = null;
+  let bestKw = -Infinity;
+  for (const q of quarters) {
+    if (q[group].series_ms === 0) continue;
+    const k = quarterKw(q, group)!;
+    if (k > bestKw) {
+      best = q;
+      bestKw = k;
+    }
+  }
+  return best;
+}
+
 /**
  * Demand of one group of the grid (the IT load or the facility meters). A quarter's kW is its energy over its
  * whole length, as a demand register does, so a quarter cut by the range or by the data shows a lower kW; its
@@ -43,12 +63,11 @@ export function demandOfGrid(grid: QuarterGrid, group: Group): DemandReport {
       end: q.end,
       local_start: formatLocal(q.start, grid.tz),
       kwh: mwh / 1_000_000,
-      // mWh · 3600 / (ms · 1000) = kW, as one division of two exact integers.
-      kw: (mwh * 3600) / (q.length * 1000),
+      kw: quarterKw(q, group)!,
       coverage: series > 0 && span > 0 ? q[group].covered_ms / (span * series) : 0,
     };
   });
-  let peak: DemandInterval | null = null;
-  if (series > 0) for (const q of intervals) if (peak === null || q.kw > peak.kw) peak = q;
+  const peakQuarter = peakOf(grid.quarters, group);
+  const peak = peakQuarter ? intervals[grid.quarters.indexOf(peakQuarter)]! : null;
   return { tz: grid.tz, interval_minutes: 15, series, peak, intervals };
 }
